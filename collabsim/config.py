@@ -1,0 +1,379 @@
+"""Typed configuration: every parameter's default, unit and valid range in one place.
+
+The model takes these dataclasses, never a Hydra object, so a run behaves the same
+from the command line, a notebook, a test or the dashboard. ``from_dict`` builds a
+validated :class:`Config` from plain data (a composed Hydra config turned into a
+dict, or a dict written by hand) and raises :class:`ConfigError` with one line
+naming the field, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from collabsim.errors import ConfigError
+
+KINDS = ("acute", "community", "social_care", "mental_health")
+STEPDOWN_KINDS = ("community", "social_care")
+PRESETS = ("small", "england", "synthetic", "file")
+
+
+def param(
+    default: Any = dataclasses.MISSING,
+    *,
+    unit: str = "",
+    lo: float | None = None,
+    hi: float | None = None,
+    lo_open: bool = False,
+    choices: tuple[str, ...] | None = None,
+    doc: str = "",
+    factory: Any = dataclasses.MISSING,
+) -> Any:
+    """A dataclass field carrying its unit, range and meaning as metadata."""
+    meta = {"unit": unit, "lo": lo, "hi": hi, "lo_open": lo_open, "choices": choices, "doc": doc}
+    if factory is not dataclasses.MISSING:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass
+class SimConfig:
+    """Time: how long, how finely, and what is discarded as warm-up."""
+
+    days: float = param(365.0, unit="days", lo=0, lo_open=True, doc="simulated time")
+    step_days: float = param(1.0, unit="days", lo=0, hi=7, lo_open=True, doc="length of one step")
+    warmup_days: float = param(
+        60.0, unit="days", lo=0, doc="initial period left out of the summary measures"
+    )
+    max_wait_days: float = param(
+        14.0,
+        unit="days",
+        lo=0,
+        lo_open=True,
+        doc="patients still waiting this long leave the queue unadmitted (counted as lost)",
+    )
+
+    def check(self, path: str) -> None:
+        if self.warmup_days >= self.days:
+            raise ConfigError(
+                f"{path}.warmup_days: {self.warmup_days:g} must be less than {path}.days "
+                f"({self.days:g})"
+            )
+        if self.max_wait_days < self.step_days:
+            raise ConfigError(
+                f"{path}.max_wait_days: {self.max_wait_days:g} must be at least one step "
+                f"({path}.step_days = {self.step_days:g})"
+            )
+
+    @property
+    def steps(self) -> int:
+        return int(round(self.days / self.step_days))
+
+    @property
+    def warmup_steps(self) -> int:
+        return int(round(self.warmup_days / self.step_days))
+
+    @property
+    def max_wait_steps(self) -> int:
+        return max(1, int(math.ceil(self.max_wait_days / self.step_days - 1e-9)))
+
+
+@dataclass
+class ShockConfig:
+    """A window in which demand is multiplied (a surge, an outbreak, a closure elsewhere)."""
+
+    start_day: float = param(0.0, unit="days", lo=0, doc="first day of the window")
+    days: float = param(30.0, unit="days", lo=0, lo_open=True, doc="length of the window")
+    multiplier: float = param(1.5, unit="x demand", lo=0, doc="demand multiplier in the window")
+    regions: list[str] = param(factory=list, doc="regions affected; empty with no providers = all")
+    providers: list[str] = param(factory=list, doc="provider ids affected")
+
+
+@dataclass
+class DemandConfig:
+    """Arrivals: distribution, weekly pattern, winter seasonality and shocks."""
+
+    distribution: str = param(
+        "poisson", choices=("poisson", "negative_binomial"), doc="arrival count distribution"
+    )
+    dispersion: float = param(
+        50.0,
+        unit="daily k",
+        lo=0,
+        lo_open=True,
+        doc="negative binomial k at the daily scale: variance = mean + mean^2/k",
+    )
+    scale: float = param(1.0, unit="x demand", lo=0, doc="multiplies every provider's demand")
+    weekly: list[float] = param(
+        factory=lambda: [1.10, 1.05, 1.02, 1.02, 1.03, 0.88, 0.90],
+        unit="x demand",
+        doc="Monday..Sunday demand factors (normalised to mean 1)",
+    )
+    winter_amplitude: float = param(
+        0.04, unit="fraction", lo=0, hi=0.9, doc="seasonal demand swing: 1 + a*cos(...)"
+    )
+    winter_peak_day: float = param(15.0, unit="day of year", lo=0, hi=366, doc="peak of demand")
+    start_day_of_year: float = param(
+        91.0, unit="day of year", lo=0, hi=366, doc="calendar day of step 0 (91 = 1 April)"
+    )
+    shocks: list[ShockConfig] = param(factory=list, doc="demand shock windows")
+
+    def check(self, path: str) -> None:
+        if len(self.weekly) != 7:
+            raise ConfigError(
+                f"{path}.weekly: needs 7 factors (Monday..Sunday), got {len(self.weekly)}"
+            )
+        if any(not (w > 0) for w in self.weekly):
+            raise ConfigError(f"{path}.weekly: factors must be > 0, got {self.weekly}")
+
+
+@dataclass
+class DischargeConfig:
+    """Length of stay and the weekday pattern of discharges."""
+
+    los: str = param(
+        "exponential",
+        choices=("exponential", "lognormal"),
+        doc="length-of-stay distribution (exponential checks against queueing theory)",
+    )
+    lognormal_sigma: float = param(
+        0.8, unit="log-days", lo=0, hi=3, lo_open=True, doc="shape of the lognormal stay"
+    )
+    weekend_factor: float = param(
+        0.7, unit="x rate", lo=0, hi=1, lo_open=True, doc="discharge rate at weekends vs weekdays"
+    )
+    los_horizon_days: float = param(
+        120.0,
+        unit="days",
+        lo=1,
+        doc="lognormal only: stays are tracked by day up to this, then at the tail hazard",
+    )
+
+
+@dataclass
+class PathwayConfig:
+    """Discharge pathway: acute patients who need an onward community/social-care place."""
+
+    share: float = param(
+        0.25, unit="fraction", lo=0, hi=1, doc="share of acute discharges needing an onward place"
+    )
+    arrangement_days: float = param(
+        4.4,
+        unit="days",
+        lo=0,
+        lo_open=True,
+        doc="mean time to arrange an onward place once one is free (assessment, package)",
+    )
+
+
+@dataclass
+class NetworkConfig:
+    """Which providers and links: a preset generator or the user's own files."""
+
+    preset: str = param("small", choices=PRESETS, doc="network preset")
+    seed: int = param(0, lo=0, doc="seed of the network generator (fixed across replications)")
+    # None below means "the preset's value" (collabsim.network.PRESETS).
+    regions: int | None = param(None, lo=1, hi=100_000, doc="number of regions (ICSs)")
+    acute: int | None = param(None, lo=1, hi=1_000_000, doc="number of acute providers in total")
+    partners: list[str] | None = param(
+        None, doc="partner providers in each region, by kind (community, social_care, ...)"
+    )
+    acute_beds_median: float | None = param(None, unit="beds", lo=1, doc="median acute G&A beds")
+    acute_beds_sigma: float | None = param(
+        None, unit="log-beds", lo=0, hi=3, doc="spread of acute beds (lognormal sigma)"
+    )
+    acute_beds_min: int = param(40, unit="beds", lo=1, doc="smallest acute provider")
+    acute_los_days: float = param(7.0, unit="days", lo=0, lo_open=True, doc="acute treatment stay")
+    community_los_days: float = param(21.0, unit="days", lo=0, lo_open=True)
+    social_care_los_days: float = param(28.0, unit="days", lo=0, lo_open=True)
+    mental_health_los_days: float = param(30.0, unit="days", lo=0, lo_open=True)
+    mental_health_beds_ratio: float = param(
+        0.2, unit="beds per acute bed", lo=0, doc="mental health beds relative to acute beds"
+    )
+    stepdown_own_share: float = param(
+        0.4,
+        unit="fraction",
+        lo=0,
+        hi=0.95,
+        doc="share of a community/social-care provider's patients that are its own referrals",
+    )
+    occupancy_target: float = param(
+        0.925, unit="fraction", lo=0, hi=1.5, lo_open=True, doc="offered load used to set demand"
+    )
+    region_spacing_km: float = param(60.0, unit="km", lo=1, doc="typical distance between regions")
+    region_radius_km: float = param(15.0, unit="km", lo=0, doc="spread of providers in a region")
+    minutes_per_km: float = param(1.3, unit="minutes/km", lo=0, doc="travel time per km")
+    neighbour_regions: int = param(
+        2,
+        lo=0,
+        hi=50,
+        doc="each acute provider links to acute providers in this many nearest regions",
+    )
+    initial_trust: float = param(0.5, unit="0-1", lo=0, hi=1, doc="trust on generated links")
+    providers_file: str = param("", doc="file preset: providers CSV")
+    links_file: str = param("", doc="file preset: links CSV")
+
+    def check(self, path: str) -> None:
+        for kind in self.partners or []:
+            if kind not in KINDS or kind == "acute":
+                allowed = ", ".join(k for k in KINDS if k != "acute")
+                raise ConfigError(f"{path}.partners: unknown kind {kind!r}; allowed: {allowed}")
+        if self.preset == "file" and not (self.providers_file and self.links_file):
+            raise ConfigError(
+                f"{path}: the file preset needs {path}.providers_file and {path}.links_file"
+            )
+
+
+@dataclass
+class PolicyConfig:
+    """The mutual-aid policy, chosen by name from the registry (never by import path)."""
+
+    name: str = param("none", doc="registered policy name")
+    params: dict[str, Any] = param(factory=dict, doc="the policy's own parameters")
+
+
+@dataclass
+class MetricsConfig:
+    """Thresholds that turn waits into breaches and harm."""
+
+    target_wait_days: float = param(
+        1.0, unit="days", lo=0, lo_open=True, doc="a wait of at least this is a breach"
+    )
+    harm_wait_days: float = param(
+        3.0, unit="days", lo=0, lo_open=True, doc="a wait of at least this is counted as harm"
+    )
+
+
+@dataclass
+class OutputConfig:
+    """What a run writes besides summary.json."""
+
+    series: bool = param(True, doc="write series.parquet")
+    figures: bool = param(True, doc="write PNG figures")
+
+
+@dataclass
+class Config:
+    """One run: the network, the policy, the demand, the clock and the seed."""
+
+    seed: int = param(1, lo=0, hi=2**63 - 1, doc="run seed (spawned into one stream per source)")
+    sim: SimConfig = param(factory=SimConfig)
+    network: NetworkConfig = param(factory=NetworkConfig)
+    policy: PolicyConfig = param(factory=PolicyConfig)
+    demand: DemandConfig = param(factory=DemandConfig)
+    discharge: DischargeConfig = param(factory=DischargeConfig)
+    pathway: PathwayConfig = param(factory=PathwayConfig)
+    metrics: MetricsConfig = param(factory=MetricsConfig)
+    output: OutputConfig = param(factory=OutputConfig)
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _describe(meta: Mapping[str, Any]) -> str:
+    lo, hi, choices = meta.get("lo"), meta.get("hi"), meta.get("choices")
+    if choices:
+        return "one of " + ", ".join(choices)
+    left = "(" if meta.get("lo_open") else "["
+    if lo is not None and hi is not None:
+        return f"a number in {left}{lo:g}, {hi:g}]"
+    if lo is not None:
+        return f"a number {'>' if meta.get('lo_open') else '>='} {lo:g}"
+    if hi is not None:
+        return f"a number <= {hi:g}"
+    return "a valid value"
+
+
+def _coerce(value: Any, tp: Any, path: str, meta: Mapping[str, Any]) -> Any:
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{path}: expected a mapping of settings, got {value!r}")
+        return _build(tp, value, path)
+    if origin is list:
+        (item_tp,) = typing.get_args(tp)
+        if not isinstance(value, list | tuple):
+            raise ConfigError(f"{path}: expected a list, got {value!r}")
+        return [_coerce(v, item_tp, f"{path}[{i}]", {}) for i, v in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{path}: expected a mapping, got {value!r}")
+        return dict(value)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if value is None and len(args) < len(typing.get_args(tp)):
+            return None
+        return _coerce(value, args[0], path, meta)
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{path}: {value!r} is not allowed; expected true or false")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+            raise ConfigError(f"{path}: {value!r} is not allowed; expected a whole number")
+        value = int(value)
+    elif tp is float:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise ConfigError(f"{path}: {value!r} is not allowed; expected {_describe(meta)}")
+        value = float(value)
+    elif tp is str and not isinstance(value, str):
+        raise ConfigError(f"{path}: {value!r} is not allowed; expected text")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        lo, hi = meta.get("lo"), meta.get("hi")
+        too_low = lo is not None and (value <= lo if meta.get("lo_open") else value < lo)
+        if too_low or (hi is not None and value > hi):
+            raise ConfigError(f"{path}: {value!r} is not allowed; expected {_describe(meta)}")
+    choices = meta.get("choices")
+    if choices and value not in choices:
+        raise ConfigError(f"{path}: {value!r} is not allowed; expected {_describe(meta)}")
+    return value
+
+
+def _build(cls: type, data: Mapping[str, Any], path: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = [k for k in data if k not in fields]
+    if unknown:
+        where = f"{path}.{unknown[0]}" if path else unknown[0]
+        raise ConfigError(f"unknown setting {where!r}; known here: {', '.join(fields)}")
+    kwargs = {}
+    for name, value in data.items():
+        sub = f"{path}.{name}" if path else name
+        kwargs[name] = _coerce(value, hints[name], sub, fields[name].metadata)
+    obj = cls(**kwargs)
+    check = getattr(obj, "check", None)
+    if check is not None:
+        check(path or cls.__name__.lower())
+    return obj
+
+
+def from_dict(data: Mapping[str, Any]) -> Config:
+    """Build and validate a :class:`Config` from plain data; unknown keys are errors."""
+    return _build(Config, data, "")
+
+
+def to_dict(obj: Any) -> Any:
+    """Plain-data form of a config (for JSON, Parquet columns and Hydra)."""
+    return dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else obj
+
+
+def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"sim": {"days": 1}}`` -> ``{"sim.days": 1}``: one column per parameter."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            out.update(flatten(value, f"{name}."))
+        else:
+            out[name] = value
+    return out

@@ -1,0 +1,51 @@
+"""Exact integer sharing of whole patients or beds, compiled for the step.
+
+``share_out`` splits ``min(quota, sum of weights)`` among members in proportion to
+integer weights, by cumulative-floor rounding: the shares sum exactly to that
+amount, no member gets more than its weight, and each share is within one of its
+proportional value. The discharge pathway and the policies use it in the step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, inline="always")
+def share_out(quota: int, weights: np.ndarray, index: np.ndarray, out: np.ndarray) -> int:
+    """Shares of ``quota`` for members ``index`` (weights[index]) into ``out[index]``.
+
+    Returns the amount shared out.
+    """
+    total = 0
+    for j in index:
+        total += weights[j]
+    amount = min(quota, total)
+    if amount <= 0:
+        for j in index:
+            out[j] = 0
+        return 0
+    cum = 0
+    prev = 0
+    for j in index:
+        cum += weights[j]
+        c = amount * cum // total
+        out[j] = c - prev
+        prev = c
+    return amount
+
+
+@njit(cache=True)
+def share_out_groups(
+    quota: np.ndarray, weights: np.ndarray, order: np.ndarray, start: np.ndarray, out: np.ndarray
+) -> None:
+    """``share_out`` for every group g: members ``order[start[g]:start[g + 1]]``."""
+    for g in range(start.size - 1):
+        share_out(quota[g], weights, order[start[g] : start[g + 1]], out)
+
+
+def group_starts(group_of_member_sorted: np.ndarray, n_groups: int) -> np.ndarray:
+    """Offsets (n_groups + 1) of each group's members in a group-sorted member list."""
+    counts = np.bincount(group_of_member_sorted, minlength=n_groups)
+    return np.concatenate(([0], np.cumsum(counts))).astype(np.int64)

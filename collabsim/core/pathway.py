@@ -1,0 +1,92 @@
+"""Discharge pathway: delayed acute patients move to step-down partners with room.
+
+Pathway links are the links from an acute provider to a community or social-care
+provider. Each step, the delayed patients whose onward care has been arranged
+(drawn in ``discharge``) ask their partners for a place in proportion to each
+partner's free beds; a partner asked for more than it has shares its free beds in
+proportion to the asks. Both splits are exact in whole patients. Those not placed
+stay delayed, occupying their acute bed, and try again next step.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numba import njit
+
+from collabsim.core.allocation import group_starts, share_out
+from collabsim.core.state import ACUTE, ROW, STEPDOWN, Links, Providers
+
+if TYPE_CHECKING:
+    from collabsim.core.engine import Engine
+
+
+class Pathway:
+    """Pathway links grouped by acute provider and by partner, made once."""
+
+    def __init__(self, providers: Providers, links: Links) -> None:
+        self.acute = np.flatnonzero(providers.kind == ACUTE)
+        acute_pos = np.full(providers.n, -1, dtype=np.int64)
+        acute_pos[self.acute] = np.arange(self.acute.size)
+        is_path = (providers.kind[links.src] == ACUTE) & np.isin(
+            providers.kind[links.dst], STEPDOWN
+        )
+        src_pos, dst = acute_pos[links.src[is_path]], links.dst[is_path]
+        order = np.lexsort((dst, src_pos))
+        self.src_pos = src_pos[order].astype(np.int64)  # acute index of each pathway link
+        self.dst = dst[order].astype(np.int64)
+        self.by_src = np.arange(self.dst.size, dtype=np.int64)
+        self.src_start = group_starts(self.src_pos, self.acute.size)
+        self.by_dst = np.argsort(self.dst, kind="stable").astype(np.int64)
+        self.dst_start = group_starts(self.dst[self.by_dst], providers.n)
+        self._free = np.zeros(providers.n, dtype=np.int64)
+        self._free_at_dst = np.zeros(self.dst.size, dtype=np.int64)
+        self._asks = np.zeros(self.dst.size, dtype=np.int64)
+        self._grants = np.zeros(self.dst.size, dtype=np.int64)
+
+    @property
+    def size(self) -> int:
+        return self.dst.size
+
+
+@njit(cache=True)
+def _place(
+    block, in_treatment0, ready, acute, src_pos, dst, by_src, src_start, by_dst, dst_start,
+    free, free_at_dst, asks, grants, r_cap, r_occ, r_delayed, r_out, r_in,
+):  # fmt: skip
+    n = block.shape[1]
+    for i in range(n):
+        block[r_in, i] = 0
+        free[i] = max(block[r_cap, i] - block[r_occ, i], 0)
+    for k in range(acute.size):
+        block[r_out, acute[k]] = 0
+    for e in range(dst.size):
+        free_at_dst[e] = free[dst[e]]
+    # Each acute provider asks its partners for places in proportion to their free beds.
+    for k in range(acute.size):
+        share_out(ready[k], free_at_dst, by_src[src_start[k] : src_start[k + 1]], asks)
+    # Each partner shares its free beds in proportion to the asks it received.
+    for d in range(n):
+        if dst_start[d] < dst_start[d + 1]:
+            share_out(free[d], asks, by_dst[dst_start[d] : dst_start[d + 1]], grants)
+    for e in range(dst.size):
+        g = grants[e]
+        if g:
+            a, d = acute[src_pos[e]], dst[e]
+            block[r_out, a] += g
+            block[r_in, d] += g
+            block[r_delayed, a] -= g
+            block[r_occ, a] -= g
+            block[r_occ, d] += g
+            in_treatment0[d] += g
+
+
+def place_delayed(engine: Engine) -> None:
+    """Move ready delayed patients from acute beds into free step-down beds."""
+    p, st = engine.pathway, engine.state
+    _place(
+        st.block, st.in_treatment[0], engine.ready, p.acute, p.src_pos, p.dst, p.by_src,
+        p.src_start, p.by_dst, p.dst_start, p._free, p._free_at_dst, p._asks, p._grants,
+        ROW["capacity"], ROW["occupied"], ROW["delayed"], ROW["placed_out"], ROW["placed_in"],
+    )  # fmt: skip

@@ -1,0 +1,66 @@
+"""Recording: per-step system totals into preallocated arrays, per-provider totals.
+
+The step writes one row of ``rows`` (every level and flow summed over providers,
+in one reduction), the mean trust, and, after the warm-up, adds the state block
+to per-provider totals. Converting to pandas happens once, at the end, outside
+the engine.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numba import njit
+
+from collabsim.core.state import ROWS, State
+
+if TYPE_CHECKING:
+    from collabsim.core.engine import Engine
+
+
+class Recorder:
+    """Preallocated per-step series and post-warm-up accumulators."""
+
+    def __init__(self, steps: int, state: State, max_wait_steps: int) -> None:
+        self.rows = np.zeros((max(steps, 1), len(ROWS)), dtype=np.int64)
+        self.mean_trust = np.full(max(steps, 1), np.nan)
+        self.provider_totals = np.zeros_like(state.block)  # summed over measured steps
+        self.wait_histogram = np.zeros(max_wait_steps + 1, dtype=np.int64)  # admissions by wait
+        self.measured_steps = 0
+        self.steps_recorded = 0
+
+    def _grow(self) -> None:
+        """Stepping past the configured run: double the series (rare, outside hot path)."""
+        self.rows = np.concatenate([self.rows, np.zeros_like(self.rows)])
+        self.mean_trust = np.concatenate([self.mean_trust, np.full_like(self.mean_trust, np.nan)])
+
+
+@njit(cache=True)
+def _record(block, row, trust, totals, measuring):  # fmt: skip
+    rows, n = block.shape
+    for r in range(rows):
+        s = 0
+        for i in range(n):
+            s += block[r, i]
+        row[r] = s
+    if measuring:
+        for r in range(rows):
+            for i in range(n):
+                totals[r, i] += block[r, i]
+    if trust.size == 0:
+        return np.nan
+    return trust.sum() / trust.size
+
+
+def record(engine: Engine) -> None:
+    """Write this step's system totals; accumulate per-provider totals after warm-up."""
+    rec, t = engine.recorder, engine.t
+    if t >= rec.rows.shape[0]:
+        rec._grow()
+    measuring = engine.measuring
+    rec.mean_trust[t] = _record(
+        engine.state.block, rec.rows[t], engine.trust, rec.provider_totals, measuring
+    )
+    rec.steps_recorded = t + 1
+    rec.measured_steps += measuring

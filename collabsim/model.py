@@ -1,0 +1,112 @@
+"""CollabModel: the Mesa model of providers sharing patients over a network.
+
+It builds the network from the config, the engine's arrays from the network, and
+one ``Provider`` agent per provider on a ``mesa.discrete_space.Network``.
+``step()`` runs the engine's phase list once (``collabsim.core.engine.PHASES``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import mesa
+import networkx as nx
+import numpy as np
+import pandas as pd
+from mesa.discrete_space import Network
+
+from collabsim import network as networks
+from collabsim.agents import Provider
+from collabsim.config import Config
+from collabsim.core.engine import Engine
+from collabsim.core.metrics import series_columns, summarise
+from collabsim.core.state import KINDS, ROW
+from collabsim.policies import make_policy
+
+# Mesa logs every step at INFO, and Hydra sets the root logger to INFO.
+for _name in ("MESA", "matplotlib"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+
+class CollabModel(mesa.Model):
+    """Providers (Mesa agents) whose state lives in the engine's arrays."""
+
+    def __init__(self, config: Config | None = None, graph: nx.DiGraph | None = None) -> None:
+        config = config or Config()
+        super().__init__(rng=config.seed)
+        self.config = config
+        self.graph = graph if graph is not None else networks.build(config.network, config.pathway)
+        providers, links = networks.to_arrays(self.graph)
+        self.policy = make_policy(config.policy.name, config.policy.params)
+        self.engine = Engine(providers, links, config, self.policy)
+        self.space = Network(self.graph.to_undirected(as_view=True), capacity=1, random=self.random)
+        for i in range(providers.n):
+            Provider(self, i)
+
+    def step(self) -> None:
+        """One step of every phase, in the documented order."""
+        self.engine.step()
+
+    def run(self, steps: int | None = None) -> None:
+        """Run the configured number of steps (or ``steps`` more)."""
+        for _ in range(self.engine.steps - self.engine.t if steps is None else steps):
+            self.step()
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """Headline measures so far, with the run's identity."""
+        return {**self.identity(), **summarise(self.engine)}
+
+    def identity(self) -> dict[str, Any]:
+        from collabsim import __version__
+
+        return {
+            "version": __version__,
+            "seed": self.config.seed,
+            "policy": self.config.policy.name,
+            "network": self.config.network.preset,
+            "providers": self.engine.providers.n,
+            "links": self.engine.links.m,
+            "step_days": self.config.sim.step_days,
+        }
+
+    @property
+    def series(self) -> pd.DataFrame:
+        """Per-step system series as a DataFrame (converted once, here)."""
+        return pd.DataFrame(series_columns(self.engine))
+
+    def providers_frame(self) -> pd.DataFrame:
+        """One row per provider: description and post-warm-up averages."""
+        e = self.engine
+        p, rec = e.providers, e.recorder
+        steps = max(rec.measured_steps, 1)
+        totals = rec.provider_totals
+        admitted = totals[ROW["admissions"]]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_wait = np.where(admitted > 0, totals[ROW["wait_steps"]] / admitted, np.nan)
+        return pd.DataFrame(
+            {
+                "id": p.ids,
+                "name": p.names,
+                "kind": [KINDS[k] for k in p.kind],
+                "region": [p.region_names[r] for r in p.region],
+                "capacity": p.capacity,
+                "demand_per_day": p.demand_per_day,
+                "mean_occupancy": totals[ROW["occupied"]] / steps / np.maximum(p.capacity, 1),
+                "mean_waiting": totals[ROW["waiting"]] / steps,
+                "mean_delayed": totals[ROW["delayed"]] / steps,
+                "admissions": admitted,
+                "mean_wait_days": mean_wait * e.step_days,
+            }
+        )
+
+
+@dataclass
+class SimulationResult:
+    """What ``simulate`` returns: the summary, the series and the model itself."""
+
+    summary: dict[str, Any]
+    series: pd.DataFrame
+    model: CollabModel = field(repr=False)

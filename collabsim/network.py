@@ -1,0 +1,335 @@
+"""Networks of providers and links: presets, a calibrated generator and a CSV loader.
+
+Everything here produces a networkx ``DiGraph`` whose nodes are providers
+(attributes: id, name, kind, region, capacity, demand_per_day, los_days, x_km,
+y_km) and whose edges are directed relationships (travel_minutes, trust). The
+engine never sees networkx: ``to_arrays`` turns the graph into edge arrays once.
+
+The England preset is calibrated to public figures (NHS England KH03 bed
+availability and occupancy 2024/25 Q4, delayed discharges): see docs/ODD.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import math
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from collabsim.config import KINDS, STEPDOWN_KINDS, NetworkConfig, PathwayConfig
+from collabsim.core.state import Links, Providers
+from collabsim.errors import NetworkError
+
+PROVIDER_COLUMNS = ("id", "name", "kind", "region", "capacity", "demand_per_day", "mean_los_days")
+LINK_COLUMNS = ("source", "target", "travel_minutes", "initial_trust")
+KIND_CODE = {"acute": "A", "community": "C", "social_care": "S", "mental_health": "M"}
+
+# Preset sizes and calibration. "england" follows KH03 2024/25 Q4 (121 trusts with a
+# type-1 A&E; G&A beds p10 396, median 753, p90 1,481) and 42 ICSs; "synthetic" keeps
+# England's calibration with its size set by the user.
+ENGLAND = {
+    "regions": 42,
+    "acute": 121,
+    "partners": ["community", "social_care", "mental_health"],
+    "acute_beds_median": 753.0,
+    "acute_beds_sigma": 0.515,
+}
+PRESETS: dict[str, dict[str, Any]] = {
+    "small": {
+        "regions": 1,
+        "acute": 3,
+        "partners": ["community", "social_care"],
+        "acute_beds_median": 400.0,
+        "acute_beds_sigma": 0.3,
+    },
+    "england": ENGLAND,
+    "synthetic": {**ENGLAND, "regions": 100, "acute": 300},
+}
+
+
+def resolve(cfg: NetworkConfig) -> NetworkConfig:
+    """Fill the settings left as None with the preset's values."""
+    preset = PRESETS.get(cfg.preset, {})
+    return dataclasses.replace(cfg, **{k: v for k, v in preset.items() if getattr(cfg, k) is None})
+
+
+def los_for_kind(cfg: NetworkConfig, kind: str) -> float:
+    return float(getattr(cfg, f"{kind}_los_days"))
+
+
+def generate(cfg: NetworkConfig, pathway: PathwayConfig) -> nx.DiGraph:
+    """A synthetic system: regions on a plane, acute providers with calibrated beds,
+    step-down and mental-health partners sized so every provider's offered load is
+    ``occupancy_target``, links within regions and to nearby regions' acute providers."""
+    cfg = resolve(cfg)
+    rng = np.random.default_rng(cfg.seed)
+    n_regions = cfg.regions
+    side = math.ceil(math.sqrt(n_regions))
+    cell = np.arange(n_regions)
+    centres = np.stack([cell % side, cell // side], axis=1).astype(float) * cfg.region_spacing_km
+    centres += rng.uniform(-0.25, 0.25, size=centres.shape) * cfg.region_spacing_km
+    region_names = [f"ICS{r + 1:0{len(str(n_regions))}d}" for r in range(n_regions)]
+
+    # Spread acute providers over regions as evenly as possible, extras at random.
+    per_region = np.full(n_regions, cfg.acute // n_regions)
+    per_region[rng.permutation(n_regions)[: cfg.acute % n_regions]] += 1
+    beds = np.exp(rng.normal(math.log(cfg.acute_beds_median), cfg.acute_beds_sigma, cfg.acute))
+    beds = np.maximum(np.rint(beds), cfg.acute_beds_min).astype(np.int64)
+    # Acute demand: offered load = target occupancy over treatment + expected delay.
+    acute_stay = cfg.acute_los_days + pathway.share * pathway.arrangement_days
+    stepdown = [k for k in cfg.partners if k in STEPDOWN_KINDS]
+
+    g = nx.DiGraph(preset=cfg.preset)
+    node = 0
+    acute_nodes_by_region: list[list[int]] = []
+    k = 0
+    for r in range(n_regions):
+        region, members, acute_nodes = region_names[r], [], []
+        acute_flow = 0.0
+        for j in range(per_region[r]):
+            demand = cfg.occupancy_target * beds[k] / acute_stay
+            acute_flow += demand
+            _add_provider(
+                g,
+                node,
+                f"{region}-A{j + 1}",
+                "acute",
+                region,
+                int(beds[k]),
+                demand,
+                cfg.acute_los_days,
+                centres[r],
+                rng,
+                cfg.region_radius_km,
+            )
+            members.append(node)
+            acute_nodes.append(node)
+            node += 1
+            k += 1
+        region_beds = float(beds[k - per_region[r] : k].sum())
+        for kind in cfg.partners:
+            los = los_for_kind(cfg, kind)
+            if kind in STEPDOWN_KINDS:
+                inflow = pathway.share * acute_flow / len(stepdown)
+                own = inflow * cfg.stepdown_own_share / (1 - cfg.stepdown_own_share)
+                capacity = (inflow + own) * los / cfg.occupancy_target
+                demand = own
+            else:
+                capacity = cfg.mental_health_beds_ratio * region_beds
+                demand = cfg.occupancy_target * capacity / los
+            _add_provider(
+                g,
+                node,
+                f"{region}-{KIND_CODE[kind]}1",
+                kind,
+                region,
+                max(1, round(capacity)),
+                demand,
+                los,
+                centres[r],
+                rng,
+                cfg.region_radius_km,
+            )
+            members.append(node)
+            node += 1
+        for a in members:
+            for b in members:
+                if a != b:
+                    _add_link(g, a, b, cfg)
+        acute_nodes_by_region.append(acute_nodes)
+
+    # Acute providers also link to acute providers in the nearest other regions.
+    if cfg.neighbour_regions and n_regions > 1:
+        d = np.linalg.norm(centres[:, None, :] - centres[None, :, :], axis=2)
+        np.fill_diagonal(d, np.inf)
+        near = np.argsort(d, axis=1)[:, : min(cfg.neighbour_regions, n_regions - 1)]
+        for r in range(n_regions):
+            for other in near[r]:
+                for a in acute_nodes_by_region[r]:
+                    for b in acute_nodes_by_region[other]:
+                        _add_link(g, a, b, cfg)
+                        _add_link(g, b, a, cfg)
+    return g
+
+
+def _add_provider(
+    g: nx.DiGraph,
+    node: int,
+    pid: str,
+    kind: str,
+    region: str,
+    capacity: int,
+    demand: float,
+    los: float,
+    centre: np.ndarray,
+    rng: np.random.Generator,
+    radius_km: float,
+) -> None:
+    x, y = centre + rng.normal(0, radius_km, 2)
+    name = f"{kind.replace('_', ' ').title()} {pid.rsplit('-', 1)[1][1:]} ({region})"
+    g.add_node(
+        node,
+        id=pid,
+        name=name,
+        kind=kind,
+        region=region,
+        capacity=capacity,
+        demand_per_day=float(demand),
+        los_days=float(los),
+        x_km=float(x),
+        y_km=float(y),
+    )
+
+
+def _add_link(g: nx.DiGraph, a: int, b: int, cfg: NetworkConfig) -> None:
+    if g.has_edge(a, b):
+        return
+    na, nb = g.nodes[a], g.nodes[b]
+    km = math.hypot(na["x_km"] - nb["x_km"], na["y_km"] - nb["y_km"])
+    g.add_edge(a, b, travel_minutes=max(5.0, km * cfg.minutes_per_km), trust=cfg.initial_trust)
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def _read_csv(path_text: str, field: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    path = Path(path_text).expanduser()
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            header = [c.strip() for c in (reader.fieldnames or [])]
+            missing = [c for c in columns if c not in header]
+            if missing:
+                raise NetworkError(
+                    f"{field}: {path} is missing column(s) {', '.join(missing)}; "
+                    f"expected {', '.join(columns)}"
+                )
+            rows = [
+                {(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader
+            ]
+    except OSError as exc:
+        raise NetworkError(f"{field}: cannot read {path}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise NetworkError(f"{field}: {path} is not a readable CSV file: {exc}") from None
+    if not rows:
+        raise NetworkError(f"{field}: {path} has no rows")
+    return rows
+
+
+def _number(
+    row: dict[str, str],
+    column: str,
+    where: str,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    lo_open: bool = False,
+) -> float:
+    text = row.get(column, "")
+    try:
+        value = float(text)
+    except ValueError:
+        raise NetworkError(f"{where}: {column} {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise NetworkError(f"{where}: {column} {text!r} is not a finite number")
+    if lo is not None and (value <= lo if lo_open else value < lo):
+        raise NetworkError(f"{where}: {column} {text} must be {'>' if lo_open else '>='} {lo:g}")
+    if hi is not None and value > hi:
+        raise NetworkError(f"{where}: {column} {text} must be <= {hi:g}")
+    return value
+
+
+def load_files(providers_file: str, links_file: str) -> nx.DiGraph:
+    """The user's providers and links from CSV files, validated row by row.
+
+    providers: id, name, kind, region, capacity, demand_per_day, mean_los_days
+    links: source, target, travel_minutes, initial_trust (a link listed once holds
+    both ways with the same trust; list the reverse row to give it its own trust)
+    """
+    field_p, field_l = "network.providers_file", "network.links_file"
+    g = nx.DiGraph(preset="file")
+    index: dict[str, int] = {}
+    for line, row in enumerate(_read_csv(providers_file, field_p, PROVIDER_COLUMNS), start=2):
+        where = f"{providers_file} line {line}"
+        pid = row["id"]
+        if not pid:
+            raise NetworkError(f"{where}: id is empty")
+        if pid in index:
+            raise NetworkError(f"{where}: duplicate provider id {pid!r}")
+        kind = row["kind"]
+        if kind not in KINDS:
+            raise NetworkError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
+        if not row["region"]:
+            raise NetworkError(f"{where}: region is empty")
+        capacity = _number(row, "capacity", where, lo=0)
+        if capacity != int(capacity):
+            raise NetworkError(f"{where}: capacity {row['capacity']} must be a whole number")
+        index[pid] = len(index)
+        g.add_node(
+            index[pid],
+            id=pid,
+            name=row["name"] or pid,
+            kind=kind,
+            region=row["region"],
+            capacity=int(capacity),
+            demand_per_day=_number(row, "demand_per_day", where, lo=0),
+            los_days=_number(row, "mean_los_days", where, lo=0, lo_open=True),
+        )
+    seen: set[tuple[int, int]] = set()
+    listed: list[tuple[int, int, float, float]] = []
+    for line, row in enumerate(_read_csv(links_file, field_l, LINK_COLUMNS), start=2):
+        where = f"{links_file} line {line}"
+        for column in ("source", "target"):
+            if row[column] not in index:
+                raise NetworkError(f"{where}: {column} {row[column]!r} is not a provider id")
+        a, b = index[row["source"]], index[row["target"]]
+        if a == b:
+            raise NetworkError(f"{where}: a provider cannot link to itself ({row['source']})")
+        if (a, b) in seen:
+            raise NetworkError(f"{where}: duplicate link {row['source']} -> {row['target']}")
+        seen.add((a, b))
+        minutes = _number(row, "travel_minutes", where, lo=0)
+        trust = _number(row, "initial_trust", where, lo=0, hi=1)
+        listed.append((a, b, minutes, trust))
+    for a, b, minutes, trust in listed:
+        g.add_edge(a, b, travel_minutes=minutes, trust=trust)
+        if (b, a) not in seen:
+            g.add_edge(b, a, travel_minutes=minutes, trust=trust)
+    return g
+
+
+def build(cfg: NetworkConfig, pathway: PathwayConfig) -> nx.DiGraph:
+    """The network named by ``cfg.preset``."""
+    if cfg.preset == "file":
+        return load_files(cfg.providers_file, cfg.links_file)
+    return generate(cfg, pathway)
+
+
+def to_arrays(g: nx.DiGraph) -> tuple[Providers, Links]:
+    """Provider and link arrays for the engine (nodes must be 0..n-1)."""
+    n = g.number_of_nodes()
+    nodes = [g.nodes[i] for i in range(n)]
+    regions = sorted({d["region"] for d in nodes})
+    region_index = {r: i for i, r in enumerate(regions)}
+    providers = Providers(
+        ids=tuple(d["id"] for d in nodes),
+        names=tuple(d["name"] for d in nodes),
+        kind=np.array([KINDS.index(d["kind"]) for d in nodes], dtype=np.int8),
+        region=np.array([region_index[d["region"]] for d in nodes], dtype=np.int32),
+        region_names=tuple(regions),
+        capacity=np.array([d["capacity"] for d in nodes], dtype=np.int64),
+        demand_per_day=np.array([d["demand_per_day"] for d in nodes], dtype=float),
+        los_days=np.array([d["los_days"] for d in nodes], dtype=float),
+    )
+    edges = sorted(g.edges(data=True))
+    links = Links(
+        src=np.array([a for a, _, _ in edges], dtype=np.int64),
+        dst=np.array([b for _, b, _ in edges], dtype=np.int64),
+        travel_minutes=np.array([e["travel_minutes"] for _, _, e in edges], dtype=float),
+        trust=np.array([e["trust"] for _, _, e in edges], dtype=float),
+    )
+    return providers, links

@@ -1,0 +1,67 @@
+"""The mutual-aid policy interface and the registry that names policies.
+
+A policy is a class with a ``name`` and a ``step(engine)`` method that reads the
+engine's arrays and moves patients or capacity through the engine's aid
+mechanics. Policies are looked up by name, so a scenario file can choose one but
+can never make the program import or run arbitrary code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from collabsim.errors import ConfigError
+
+if TYPE_CHECKING:
+    from collabsim.core.engine import Engine
+
+_REGISTRY: dict[str, type[Policy]] = {}
+
+
+class Policy:
+    """Base class: subclasses set ``name`` and ``defaults`` and override ``step``."""
+
+    name: ClassVar[str] = ""
+    defaults: ClassVar[Mapping[str, Any]] = {}
+
+    def __init__(self, params: Mapping[str, Any] | None = None) -> None:
+        params = dict(params or {})
+        unknown = sorted(set(params) - set(self.defaults))
+        if unknown:
+            known = ", ".join(sorted(self.defaults)) or "none"
+            raise ConfigError(
+                f"policy.params.{unknown[0]}: unknown parameter for policy {self.name!r}; "
+                f"known: {known}"
+            )
+        self.params = {**self.defaults, **params}
+
+    def bind(self, engine: Engine) -> None:
+        """Called once the engine exists and at every reset: precompute link arrays here."""
+
+    def step(self, engine: Engine) -> None:
+        """Decide and carry out this step's mutual aid."""
+        raise NotImplementedError
+
+
+def register(cls: type[Policy]) -> type[Policy]:
+    """Class decorator: make a policy available by its ``name``."""
+    if not cls.name:
+        raise ValueError(f"{cls.__qualname__} needs a name")
+    if cls.name in _REGISTRY and _REGISTRY[cls.name] is not cls:
+        raise ValueError(f"two policies are named {cls.name!r}")
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def available() -> list[str]:
+    """Names of every registered policy."""
+    return sorted(_REGISTRY)
+
+
+def make_policy(name: str, params: Mapping[str, Any] | None = None) -> Policy:
+    """The policy registered as ``name``, with its parameters checked."""
+    cls = _REGISTRY.get(name)
+    if cls is None:
+        raise ConfigError(f"policy.name: unknown policy {name!r}; known: {', '.join(available())}")
+    return cls(params)

@@ -1,0 +1,76 @@
+"""Where the Hydra configs live, and composing them into a validated ``Config``.
+
+The configs are the top-level ``configs/`` folder of the source tree; a wheel
+carries a copy as ``collabsim/configs``. ``load_config`` composes them with
+Hydra's compose API, so notebooks and tests get exactly what the command line gets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from collabsim.config import Config, from_dict, to_dict
+from collabsim.errors import ConfigError
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def config_dir() -> Path:
+    """The directory holding ``config.yaml`` and the config groups."""
+    for candidate in (_PACKAGE / "configs", _PACKAGE.parent / "configs"):
+        if (candidate / "config.yaml").is_file():
+            return candidate
+    raise ConfigError(f"cannot find collabsim's configs next to {_PACKAGE}")
+
+
+def to_config(cfg: Any) -> Config:
+    """A composed Hydra/OmegaConf config -> validated ``Config`` (``hydra`` key dropped)."""
+    from omegaconf import OmegaConf
+
+    data = OmegaConf.to_container(cfg, resolve=True)
+    assert isinstance(data, dict)
+    data.pop("hydra", None)
+    return from_dict(data)
+
+
+def register_base() -> None:
+    """Make the dataclass defaults Hydra's ``collabsim_base`` node (one source of truth)."""
+    from hydra.core.config_store import ConfigStore
+
+    ConfigStore.instance().store(name="collabsim_base", node=to_dict(Config()))
+
+
+def load_config(overrides: Sequence[str] = ()) -> Config:
+    """Compose the configs with command-line style ``overrides`` and validate them."""
+    from hydra import compose, initialize_config_dir
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    register_base()
+    try:
+        with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+            cfg = compose(config_name="config", overrides=list(overrides))
+    except (HydraException, OmegaConfBaseException) as exc:
+        raise ConfigError(one_line(str(exc))) from None
+    return to_config(cfg)
+
+
+def one_line(text: str) -> str:
+    """A library's (Hydra's) multi-line error message as one line."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if not lines:
+        return "invalid configuration"
+    key = re.match(r"Could not override '([^']+)'", lines[0])
+    if key:
+        return f"unknown setting {key.group(1)!r}; `collabsim --cfg job` lists every setting"
+    if len(lines) > 1 and lines[1].startswith("Available options"):
+        options = []
+        for line in lines[2:]:
+            if line.startswith("Config search path"):
+                break
+            options.append(line)
+        return f"{lines[0]}; {lines[1]} {', '.join(options)}"
+    return lines[0]
