@@ -1,0 +1,69 @@
+"""Shared helpers: small hand-built systems and configs for engine tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from collabsim.config import Config, from_dict
+from collabsim.core.engine import Engine
+from collabsim.core.state import KINDS, Links, Providers
+from collabsim.policies import make_policy
+
+NO_LINKS = Links(
+    np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
+)  # fmt: skip
+
+
+def providers(
+    capacity: list[int] | np.ndarray,
+    demand: list[float] | np.ndarray,
+    los: list[float] | np.ndarray,
+    kinds: list[str] | None = None,
+    regions: list[int] | None = None,
+) -> Providers:
+    n = len(capacity)
+    kinds = kinds or ["community"] * n
+    regions = regions or [0] * n
+    return Providers(
+        ids=tuple(f"P{i}" for i in range(n)),
+        names=tuple(f"Provider {i}" for i in range(n)),
+        kind=np.array([KINDS.index(k) for k in kinds], dtype=np.int8),
+        region=np.array(regions, dtype=np.int32),
+        region_names=tuple(f"R{r}" for r in range(max(regions) + 1)),
+        capacity=np.asarray(capacity, dtype=np.int64),
+        demand_per_day=np.asarray(demand, dtype=float),
+        los_days=np.asarray(los, dtype=float),
+    )
+
+
+def links(pairs: list[tuple[int, int]], trust: float = 0.5) -> Links:
+    src = np.array([a for a, _ in pairs], dtype=np.int64)
+    dst = np.array([b for _, b in pairs], dtype=np.int64)
+    return Links(src, dst, np.full(len(pairs), 30.0), np.full(len(pairs), trust))
+
+
+def config(**sections: Any) -> Config:
+    """A validated config from nested keyword dicts, e.g. config(sim={"days": 10})."""
+    return from_dict(sections)
+
+
+# A flat world: no weekly pattern, no winter, no weekend effect (for queueing checks).
+FLAT = {
+    "demand": {"weekly": [1.0] * 7, "winter_amplitude": 0.0},
+    "discharge": {"weekend_factor": 1.0},
+}
+
+
+def engine(prov: Providers, lnk: Links = NO_LINKS, cfg: Config | None = None) -> Engine:
+    cfg = cfg or Config()
+    return Engine(prov, lnk, cfg, make_policy(cfg.policy.name, cfg.policy.params))
+
+
+@pytest.fixture(scope="session")
+def small_config() -> Config:
+    from collabsim import load_config
+
+    return load_config(["sim.days=120", "sim.warmup_days=20"])

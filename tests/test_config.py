@@ -1,0 +1,71 @@
+"""Config: defaults are valid, every mistake is named in one line."""
+
+from __future__ import annotations
+
+import pytest
+
+from collabsim import ConfigError, load_config
+from collabsim.config import Config, flatten, from_dict, to_dict
+
+
+def test_defaults_round_trip():
+    cfg = Config()
+    assert from_dict(to_dict(cfg)) == cfg
+
+
+def test_composed_default_matches_dataclass_defaults():
+    """configs/ adds nothing the dataclasses do not define (one source of truth)."""
+    assert load_config() == Config()
+
+
+def test_overrides_reach_the_config():
+    cfg = load_config(["seed=7", "network=england", "sim.days=30", "sim.step_days=0.5",
+                       "sim.warmup_days=5", "policy=none"])  # fmt: skip
+    assert (cfg.seed, cfg.network.preset, cfg.sim.days, cfg.sim.step_days) == (7, "england", 30, 0.5)
+    assert cfg.sim.steps == 60 and cfg.sim.warmup_steps == 10
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (["sim.days=-1"], "sim.days: -1.0 is not allowed; expected a number > 0"),
+        (["sim.step_days=0"], "sim.step_days"),
+        (["sim.warmup_days=400"], "sim.warmup_days: 400 must be less than sim.days"),
+        (["pathway.share=1.5"], "pathway.share: 1.5 is not allowed; expected a number in [0, 1]"),
+        (["demand.distribution=gamma"], "one of poisson, negative_binomial"),
+        (["seed=abc"], "seed: 'abc' is not allowed; expected a whole number"),
+        (["sim.dayz=3"], "unknown setting 'sim.dayz'"),
+        (["+sim.extra=3"], "unknown setting 'sim.extra'"),
+        (["network=nope"], "Could not find 'network/nope'"),
+        (["policy=nope"], "Available options in 'policy': none"),
+        (["network=file"], "the file preset needs network.providers_file"),
+        (["network.partners=[community,hospice]"], "unknown kind 'hospice'"),
+        (["policy.params.x=1"], "unknown setting 'policy.params.x'"),
+    ],
+)
+def test_bad_values_give_one_line_naming_the_field(overrides, expected):
+    with pytest.raises(ConfigError) as err:
+        load_config(overrides)
+    message = str(err.value)
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_unknown_policy_lists_the_known_ones():
+    from collabsim.policies import make_policy
+
+    with pytest.raises(ConfigError, match=r"unknown policy 'nope'; known: .*none"):
+        make_policy("nope")
+
+
+def test_policy_rejects_unknown_parameters():
+    from collabsim.policies import make_policy
+
+    with pytest.raises(ConfigError, match="unknown parameter for policy 'none'"):
+        make_policy("none", {"tolerance": 1})
+
+
+def test_flatten_gives_one_column_per_parameter():
+    flat = flatten(to_dict(Config()))
+    assert flat["sim.days"] == 365.0 and flat["network.preset"] == "small"
+    assert "demand.weekly" in flat

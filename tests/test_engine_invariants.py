@@ -1,0 +1,96 @@
+"""Properties that hold for any settings: conservation, bounds, consistent bookkeeping."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from collabsim.core.state import ROW
+from tests.conftest import config, engine, links, providers
+
+
+@st.composite
+def systems(draw):
+    n_acute = draw(st.integers(1, 3))
+    n_step = draw(st.integers(0, 2))
+    n = n_acute + n_step
+    kinds = ["acute"] * n_acute + draw(
+        st.lists(st.sampled_from(["community", "social_care", "mental_health"]),
+                 min_size=n_step, max_size=n_step)
+    )  # fmt: skip
+    capacity = draw(st.lists(st.integers(0, 60), min_size=n, max_size=n))
+    # demand up to well above capacity / stay, so queues and losses happen
+    demand = draw(st.lists(st.floats(0, 25), min_size=n, max_size=n))
+    los = draw(st.lists(st.floats(0.3, 12), min_size=n, max_size=n))
+    pairs = [(a, b) for a in range(n) for b in range(n) if a != b and draw(st.booleans())]
+    step_days = draw(st.sampled_from([0.25, 0.5, 1.0, 2.0]))
+    cfg = config(
+        seed=draw(st.integers(0, 2**32)),
+        sim={"days": 30 * step_days, "step_days": step_days, "warmup_days": 5 * step_days,
+             "max_wait_days": draw(st.sampled_from([step_days, 3 * step_days, 7.0]))},
+        demand={"distribution": draw(st.sampled_from(["poisson", "negative_binomial"])),
+                "dispersion": draw(st.floats(0.5, 100)), "scale": draw(st.floats(0.2, 2.0)),
+                "winter_amplitude": draw(st.floats(0, 0.5))},
+        discharge={"los": draw(st.sampled_from(["exponential", "lognormal"])),
+                   "weekend_factor": draw(st.floats(0.1, 1.0)), "los_horizon_days": 20.0},
+        pathway={"share": draw(st.floats(0, 1)), "arrangement_days": draw(st.floats(0.2, 10))},
+    )  # fmt: skip
+    return providers(capacity, demand, los, kinds), links(pairs), cfg
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(systems())
+def test_patients_and_beds_are_conserved_at_every_step(system):
+    prov, lnk, cfg = system
+    e = engine(prov, lnk, cfg)
+    s = e.state
+    arrived = admitted = lost = np.zeros(prov.n, dtype=np.int64)
+    placed_out_total = placed_in_total = 0
+    for _ in range(e.steps):
+        occupied_before = s.occupied.copy()
+        e.step()
+        arrived = arrived + s.arrivals
+        admitted = admitted + s.admissions
+        lost = lost + s.lost
+        # arrived = admitted + still waiting + lost, per provider, at every step
+        np.testing.assert_array_equal(arrived, admitted + s.waiting + lost)
+        np.testing.assert_array_equal(s.waiting, s.queue.sum(axis=0))
+        # beds: occupied = in treatment + delayed; never above capacity, never negative
+        np.testing.assert_array_equal(s.occupied, s.in_treatment.sum(axis=0) + s.delayed)
+        assert (s.occupied <= np.maximum(s.capacity, occupied_before)).all()
+        assert (s.block >= 0).all() and (s.queue >= 0).all() and (s.in_treatment >= 0).all()
+        # bed flow balance for this step
+        np.testing.assert_array_equal(
+            s.occupied - occupied_before,
+            s.admissions - s.discharges + s.placed_in - s.placed_out,
+        )
+        # pathway: only acute providers have delayed patients; placements balance
+        assert (s.delayed[prov.kind != 0] == 0).all()
+        placed_out_total += s.placed_out.sum()
+        placed_in_total += s.placed_in.sum()
+        assert placed_out_total == placed_in_total
+        # waits recorded only for admissions, breaches and harms are subsets
+        # defaults: harm (3 days) is past the target (1 day), so every harm is a breach
+        assert (s.breaches <= s.admissions).all() and (s.harms <= s.breaches).all()
+        assert (s.wait_steps <= s.admissions * e.max_wait_steps).all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(systems())
+def test_occupancy_starts_within_capacity_and_stays_there(system):
+    prov, lnk, cfg = system
+    e = engine(prov, lnk, cfg)
+    assert (e.state.occupied <= prov.capacity).all()
+    e.run()
+    rows = e.recorder.rows[: e.recorder.steps_recorded]
+    assert (rows[:, ROW["occupied"]] <= rows[:, ROW["capacity"]]).all()
+
+
+def test_summary_counts_balance(small_config):
+    import collabsim
+
+    s = collabsim.simulate(small_config).summary
+    assert s["arrivals"] == s["admissions"] + s["waiting_end"] + s["lost"]
+    assert 0 <= s["breach_share"] <= 1 and s["mean_wait_days"] >= 0
+    assert s["p95_wait_days"] >= 0 and 0 < s["mean_occupancy"] <= 1
