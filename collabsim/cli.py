@@ -106,7 +106,11 @@ def main(argv: list[str] | None = None) -> None:
     overrides = _plain_overrides(argv)
     if overrides is not None:
         try:  # validate first, so a mistake is one line and nothing is written
-            load_config(overrides)
+            config = load_config(overrides)
+            if config.network.preset == "file":
+                from collabsim.network import load_files
+
+                load_files(config.network.providers_file, config.network.links_file)
         except CollabsimError as exc:
             fail(str(exc))
     _hydra_main(argv)

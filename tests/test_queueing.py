@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from collabsim.core.metrics import summarise
 from collabsim.core.state import ROW
 from tests.conftest import FLAT, config, engine, links, providers

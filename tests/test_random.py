@@ -65,6 +65,6 @@ def test_streams_are_reproducible_and_distinct():
     xa = np.array([uniform(s_a) for _ in range(10_000)])
     xb = np.array([uniform(s_b) for _ in range(10_000)])
     assert abs(np.corrcoef(xa, xb)[0, 1]) < 4 / np.sqrt(10_000)  # 4 standard errors
-    assert 0 <= xa.min() and xa.max() < 1 and u.size == 1
+    assert xa.min() >= 0 and xa.max() < 1 and u.size == 1
     # uniform on [0, 1): Kolmogorov-Smirnov at a fixed seed
     assert stats.kstest(xa, "uniform").pvalue > 0.001

@@ -1,0 +1,96 @@
+"""The command line, end to end, in a subprocess as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.test_network import write
+
+
+def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "collabsim", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def run_dirs(cwd: Path) -> list[Path]:
+    return sorted(p.parent for p in (cwd / "outputs").rglob("summary.json"))
+
+
+def test_default_run_writes_complete_outputs(tmp_path):
+    done = run([], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "mean wait for a bed" in done.stdout and "outputs:" in done.stdout
+    (run_dir,) = run_dirs(tmp_path)
+    assert str(run_dir) in done.stdout
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["network"] == "small" and summary["policy"] == "none"
+    assert summary["steps"] == 365 and summary["seed"] == 1
+    assert summary["arrivals"] == summary["admissions"] + summary["waiting_end"] + summary["lost"]
+    assert summary["config"]["sim.days"] == 365.0
+    series = pd.read_parquet(run_dir / "series.parquet")
+    assert len(series) == 365 and series["arrivals"].sum() == summary["arrivals"]
+    providers = pd.read_parquet(run_dir / "providers.parquet")
+    assert len(providers) == summary["providers"]
+    assert (run_dir / "waits_occupancy.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not list(run_dir.glob(".*.tmp"))  # no temporary files left behind
+
+
+def test_overrides_and_python_dash_m(tmp_path):
+    done = run(["network=england", "sim.days=40", "sim.warmup_days=10", "seed=9"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((run_dirs(tmp_path)[0] / "summary.json").read_text())
+    assert (summary["network"], summary["steps"], summary["seed"]) == ("england", 40, 9)
+    assert summary["providers"] > 200
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sim.days=-5"], "sim.days: -5.0 is not allowed"),
+        (["sim.dayz=5"], "unknown setting 'sim.dayz'"),
+        (["network=nowhere"], "Could not find 'network/nowhere'"),
+        (["policy=hope"], "Could not find 'policy/hope'"),
+        (["network=file", "network.providers_file=missing.csv", "network.links_file=x.csv"],
+         "network.providers_file: cannot read"),
+    ],
+)  # fmt: skip
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, message):
+    done = run(args, tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "outputs").exists()
+
+
+def test_bad_network_file_row_is_reported(tmp_path):
+    from tests.test_network import LINKS, PROVIDERS
+
+    p, lk = write(tmp_path, PROVIDERS, LINKS.replace("A1,C1", "A1,ZZ"))
+    done = run(["network=file", f"network.providers_file={p}", f"network.links_file={lk}"],
+               tmp_path)  # fmt: skip
+    assert done.returncode == 2 and "target 'ZZ' is not a provider id" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "outputs").exists()
+
+
+def test_own_providers_run_end_to_end(tmp_path):
+    p, lk = write(tmp_path)
+    done = run(["network=file", f"network.providers_file={p}", f"network.links_file={lk}",
+                "sim.days=60", "sim.warmup_days=10"], tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((run_dirs(tmp_path)[0] / "summary.json").read_text())
+    assert summary["providers"] == 4 and summary["network"] == "file"
+
+
+def test_multirun_writes_one_complete_run_per_job(tmp_path):
+    done = run(["-m", "seed=1,2", "sim.days=30", "sim.warmup_days=5"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    seeds = sorted(json.loads((d / "summary.json").read_text())["seed"] for d in run_dirs(tmp_path))
+    assert seeds == [1, 2]

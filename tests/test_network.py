@@ -1,0 +1,120 @@
+"""Network presets (sizes, England calibration) and the CSV loader's validation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from collabsim import NetworkError, load_config
+from collabsim.core.state import KINDS
+from collabsim.network import build, load_files, to_arrays
+
+PROVIDERS = """id,name,kind,region,capacity,demand_per_day,mean_los_days
+A1,North General,acute,North,300,35,7.5
+A2,South General,acute,South,250,30,7.0
+C1,North Community,community,North,80,2,20
+S1,North Social Care,social_care,North,60,1.5,28
+"""
+LINKS = """source,target,travel_minutes,initial_trust
+A1,A2,40,0.6
+A2,A1,40,0.3
+A1,C1,15,0.8
+A1,S1,20,0.7
+"""
+
+
+def write(tmp_path: Path, providers: str = PROVIDERS, links: str = LINKS) -> tuple[str, str]:
+    p, lk = tmp_path / "providers.csv", tmp_path / "links.csv"
+    p.write_text(providers)
+    lk.write_text(links)
+    return str(p), str(lk)
+
+
+def arrays(overrides: list[str]):
+    cfg = load_config(overrides)
+    return to_arrays(build(cfg.network, cfg.pathway))
+
+
+def test_small_preset_is_one_region_of_acute_and_partners():
+    prov, links = arrays([])
+    kinds = [KINDS[k] for k in prov.kind]
+    assert kinds.count("acute") == 3 and {"community", "social_care"} <= set(kinds)
+    assert len(prov.region_names) == 1 and links.m > 0
+
+
+def test_england_preset_matches_public_figures():
+    """121 acute providers with beds near KH03 2024/25 Q4 (p10 396, median 753, p90 1,481).
+
+    Tolerance: sample quantiles of 121 lognormal draws have a relative standard error
+    of about sigma * sqrt(q (1 - q)) / (sqrt(n) phi(z_q)) ~ 6-9 %; 25 % is about 3 SE.
+    """
+    prov, links = arrays(["network=england"])
+    acute = prov.capacity[prov.kind == KINDS.index("acute")]
+    assert len(acute) == 121 and len(prov.region_names) == 42
+    for q, published in [(0.1, 396), (0.5, 753), (0.9, 1481)]:
+        assert abs(np.quantile(acute, q) / published - 1) < 0.25
+    assert 90_000 < acute.sum() < 125_000  # England: 106,068 G&A beds
+    # every acute provider has step-down partners (the discharge pathway)
+    path = (prov.kind[links.src] == 0) & np.isin(prov.kind[links.dst], [1, 2])
+    assert set(np.unique(links.src[path])) == set(np.flatnonzero(prov.kind == 0))
+
+
+def test_england_regions_are_a_parameter():
+    prov, _ = arrays(["network=england", "network.regions=26"])
+    assert len(prov.region_names) == 26 and (prov.kind == 0).sum() == 121
+
+
+def test_synthetic_size_is_set_by_parameters():
+    prov, links = arrays(["network=synthetic", "network.regions=50", "network.acute=120"])
+    assert (prov.kind == 0).sum() == 120 and len(prov.region_names) == 50
+    assert prov.n == 120 + 50 * 3
+    assert (links.src != links.dst).all()
+
+
+def test_network_generation_is_seeded():
+    a, _ = arrays(["network=england"])
+    b, _ = arrays(["network=england"])
+    c, _ = arrays(["network=england", "network.seed=5"])
+    np.testing.assert_array_equal(a.capacity, b.capacity)
+    assert not np.array_equal(a.capacity, c.capacity)
+
+
+def test_file_network_loads_providers_and_links(tmp_path):
+    p, lk = write(tmp_path)
+    prov, links = to_arrays(load_files(p, lk))
+    assert prov.ids == ("A1", "A2", "C1", "S1")
+    assert prov.capacity.tolist() == [300, 250, 80, 60]
+    trust = {(prov.ids[a], prov.ids[b]): t for a, b, t in zip(links.src, links.dst, links.trust)}
+    assert trust[("A1", "A2")] == 0.6 and trust[("A2", "A1")] == 0.3  # directed when both listed
+    assert trust[("C1", "A1")] == 0.8  # listed once: holds both ways
+
+
+@pytest.mark.parametrize(
+    ("providers", "links", "message"),
+    [
+        (PROVIDERS.replace("A2,South", "A1,South"), LINKS, "line 3: duplicate provider id 'A1'"),
+        (PROVIDERS.replace("300,35", "-5,35"), LINKS, "line 2: capacity -5 must be >= 0"),
+        (PROVIDERS.replace("300,35", "lots,35"), LINKS, "capacity 'lots' is not a number"),
+        (PROVIDERS.replace("acute,North,300", "hospital,North,300"), LINKS,
+         "kind 'hospital' is not one of acute, community"),
+        (PROVIDERS.replace(",7.5", ",0"), LINKS, "mean_los_days 0 must be > 0"),
+        (PROVIDERS.replace("demand_per_day,", ""), LINKS, "missing column(s) demand_per_day"),
+        (PROVIDERS, LINKS.replace("A1,C1", "A1,C9"), "line 4: target 'C9' is not a provider id"),
+        (PROVIDERS, LINKS.replace("0.8", "1.8"), "initial_trust 1.8 must be <= 1"),
+        (PROVIDERS, LINKS.replace("A1,C1", "A1,A1"), "cannot link to itself"),
+        (PROVIDERS, LINKS + "A1,C1,15,0.8\n", "duplicate link A1 -> C1"),
+        ("id,name,kind,region,capacity,demand_per_day,mean_los_days\n", LINKS, "has no rows"),
+    ],
+)  # fmt: skip
+def test_bad_network_files_are_named_in_one_line(tmp_path, providers, links, message):
+    p, lk = write(tmp_path, providers, links)
+    with pytest.raises(NetworkError) as err:
+        load_files(p, lk)
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(NetworkError, match="network.providers_file: cannot read .*nope.csv"):
+        load_files(str(tmp_path / "nope.csv"), str(tmp_path / "links.csv"))
