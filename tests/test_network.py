@@ -86,7 +86,10 @@ def test_file_network_loads_providers_and_links(tmp_path):
     prov, links = to_arrays(load_files(p, lk))
     assert prov.ids == ("A1", "A2", "C1", "S1")
     assert prov.capacity.tolist() == [300, 250, 80, 60]
-    trust = {(prov.ids[a], prov.ids[b]): t for a, b, t in zip(links.src, links.dst, links.trust)}
+    trust = {
+        (prov.ids[a], prov.ids[b]): t
+        for a, b, t in zip(links.src, links.dst, links.trust, strict=True)
+    }
     assert trust[("A1", "A2")] == 0.6 and trust[("A2", "A1")] == 0.3  # directed when both listed
     assert trust[("C1", "A1")] == 0.8  # listed once: holds both ways
 
