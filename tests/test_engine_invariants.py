@@ -67,6 +67,7 @@ def test_patients_and_beds_are_conserved_at_every_step(system):
         )
         # pathway: only acute providers have delayed patients; placements balance
         assert (s.delayed[prov.kind != 0] == 0).all()
+        assert (s.arranged <= s.delayed).all()
         placed_out_total += s.placed_out.sum()
         placed_in_total += s.placed_in.sum()
         assert placed_out_total == placed_in_total

@@ -68,3 +68,40 @@ def test_streams_are_reproducible_and_distinct():
     assert xa.min() >= 0 and xa.max() < 1 and u.size == 1
     # uniform on [0, 1): Kolmogorov-Smirnov at a fixed seed
     assert stats.kstest(xa, "uniform").pvalue > 0.001
+
+
+def chi_square_p(x: np.ndarray, pmf: np.ndarray) -> float:
+    """Goodness-of-fit p-value of integer draws against a pmf (cells pooled to >= 20)."""
+    size = x.size
+    observed = np.bincount(x, minlength=pmf.size)[: pmf.size]
+    expected = pmf * size
+    keep = expected >= 20
+    o = np.append(observed[keep], size - observed[keep].sum())
+    e = np.append(expected[keep], size - expected[keep].sum())
+    if e[-1] < 20:
+        o, e = np.append(o[:-2], o[-2:].sum()), np.append(e[:-2], e[-2:].sum())
+    return stats.chi2.sf(((o - e) ** 2 / e).sum(), len(o) - 1)
+
+
+@pytest.mark.parametrize("lam", [0.3, 3.0, 9.99, 10.0, 37.5, 150.0])
+def test_poisson_matches_exact_pmf(lam):
+    """Both regimes (multiplication below 10, PTRS from 10), alpha = 0.001 each."""
+    from collabsim.core.random import poisson_array
+
+    s = new_stream(np.random.SeedSequence(99))
+    x = np.empty(200_000, dtype=np.int64)
+    poisson_array(s, np.full(x.size, lam), x)
+    ks = np.arange(int(lam + 12 * np.sqrt(lam) + 20))
+    assert chi_square_p(x, stats.poisson.pmf(ks, lam)) > 0.001
+
+
+@pytest.mark.parametrize(("k", "mean"), [(0.5, 4.0), (5.0, 20.0), (50.0, 90.0)])
+def test_negative_binomial_matches_exact_pmf(k, mean):
+    """Gamma-Poisson mixture: NB with p = k / (k + mean); covers gamma shape < 1 and > 1."""
+    from collabsim.core.random import negative_binomial_array
+
+    s = new_stream(np.random.SeedSequence(5))
+    x = np.empty(200_000, dtype=np.int64)
+    negative_binomial_array(s, k, np.full(x.size, mean), x)
+    ks = np.arange(int(mean + 20 * np.sqrt(mean + mean**2 / k) + 20))
+    assert chi_square_p(x, stats.nbinom.pmf(ks, k, k / (k + mean))) > 0.001

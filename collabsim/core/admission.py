@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from numba import njit
 
+from collabsim.core.random import negative_binomial as negative_binomial_draw
+from collabsim.core.random import poisson
 from collabsim.core.state import ROW
 
 if TYPE_CHECKING:
@@ -20,7 +22,8 @@ if TYPE_CHECKING:
 
 
 @njit(cache=True)
-def _arrive(queue, top, arrivals, block, r_arrivals, r_lost, r_waiting):  # fmt: skip
+def _arrive(queue, top, rng, base, factor, negative_binomial, k, block, rows):  # fmt: skip
+    r_arrivals, r_lost, r_waiting = rows
     oldest = queue.shape[0] - 1
     n = queue.shape[1]
     if top > oldest:  # someone has waited the maximum: they leave unadmitted
@@ -34,17 +37,23 @@ def _arrive(queue, top, arrivals, block, r_arrivals, r_lost, r_waiting):  # fmt:
         for i in range(n):
             queue[a, i] = queue[a - 1, i]
     for i in range(n):
-        queue[0, i] = arrivals[i]
-        block[r_arrivals, i] = arrivals[i]
-        block[r_waiting, i] += arrivals[i] - block[r_lost, i]
+        mean = base[i] * factor
+        arrived = negative_binomial_draw(rng, k, mean) if negative_binomial else poisson(rng, mean)
+        queue[0, i] = arrived
+        block[r_arrivals, i] = arrived
+        block[r_waiting, i] += arrived - block[r_lost, i]
     return top + 1
 
 
+ARRIVE_ROWS = (ROW["arrivals"], ROW["lost"], ROW["waiting"])
+
+
 def arrive(engine: Engine) -> None:
-    """Age every waiting cohort by one step, let the oldest go, add this step's arrivals."""
+    """Age every waiting cohort by one step, let the oldest go, draw this step's arrivals."""
+    d, t = engine.demand, engine.t
     engine.queue_top = _arrive(
-        engine.state.queue, engine.queue_top, engine.demand.arrivals(engine.t),
-        engine.state.block, ROW["arrivals"], ROW["lost"], ROW["waiting"],
+        engine.state.queue, engine.queue_top, engine.rng_arrivals, d.base_at(t), d.factor(t),
+        d.negative_binomial, d.k_step, engine.state.block, ARRIVE_ROWS,
     )  # fmt: skip
 
 

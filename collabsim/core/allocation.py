@@ -13,27 +13,29 @@ from numba import njit
 
 
 @njit(cache=True, inline="always")
-def share_out(quota: int, weights: np.ndarray, index: np.ndarray, out: np.ndarray) -> int:
-    """Shares of ``quota`` for members ``index`` (weights[index]) into ``out[index]``.
+def share_out(
+    quota: int, weights: np.ndarray, order: np.ndarray, lo: int, hi: int, out: np.ndarray
+) -> int:
+    """Shares of ``quota`` for members ``order[lo:hi]`` (weights[member]) into ``out[member]``.
 
     Returns the amount shared out.
     """
     total = 0
-    for j in index:
-        total += weights[j]
+    for j in range(lo, hi):
+        total += weights[order[j]]
     amount = min(quota, total)
-    if amount <= 0:
-        for j in index:
-            out[j] = 0
-        return 0
     cum = 0
     prev = 0
-    for j in index:
-        cum += weights[j]
+    for j in range(lo, hi):
+        member = order[j]
+        if amount <= 0:
+            out[member] = 0
+            continue
+        cum += weights[member]
         c = amount * cum // total
-        out[j] = c - prev
+        out[member] = c - prev
         prev = c
-    return amount
+    return max(amount, 0)
 
 
 @njit(cache=True)
@@ -42,7 +44,7 @@ def share_out_groups(
 ) -> None:
     """``share_out`` for every group g: members ``order[start[g]:start[g + 1]]``."""
     for g in range(start.size - 1):
-        share_out(quota[g], weights, order[start[g] : start[g + 1]], out)
+        share_out(quota[g], weights, order, start[g], start[g + 1], out)
 
 
 def group_starts(group_of_member_sorted: np.ndarray, n_groups: int) -> np.ndarray:

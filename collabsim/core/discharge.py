@@ -3,16 +3,17 @@
 A stay ends with a per-step probability from the length-of-stay distribution,
 scaled by a weekday factor (fewer discharges at weekends, normalised so the
 weekly mean rate is kept). Exponential stays need one bucket (constant hazard);
-lognormal stays are tracked by day of stay. The step-length discretisation uses
+lognormal stays are tracked by steps into the stay. The step-length discretisation uses
 geometric stays with the exact mean (p = step / mean stay), so bed-days match
 the configured mean at any step length and converge to exponential as the step
 shrinks.
 
 A share of acute discharges needs an onward community/social-care place: those
-patients stay in their acute bed as delayed discharges until the pathway places
-them (``pathway.py``). Whether an already-delayed patient is ready to move this
-step (the arrangement time) is drawn in the same binomial call as the discharges,
-because numpy's per-call cost dominates at this size.
+patients stay in their acute bed as delayed discharges. Each step a delayed
+patient's onward care is arranged with probability step / ``pathway.arrangement_days``
+(geometric, mean kept); arranged patients then wait for a free place, which the
+pathway finds (``pathway.py``). All draws are exact binomials from the run's
+length-of-stay stream (``random.py``), inside one compiled kernel.
 """
 
 from __future__ import annotations
@@ -23,17 +24,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numba import njit
 
+from collabsim.core.calendar import Weekly
 from collabsim.core.random import binomial
 from collabsim.core.state import ACUTE, ROW, Providers
 
 if TYPE_CHECKING:
     from collabsim.core.engine import Engine
-
-
-def weekday_discharge_factors(weekend_factor: float) -> np.ndarray:
-    """Monday..Sunday discharge-rate multipliers with mean one."""
-    f = np.array([1, 1, 1, 1, 1, weekend_factor, weekend_factor], dtype=float)
-    return f / f.mean()
 
 
 def _lognormal_survival(x: np.ndarray, mean: np.ndarray, sigma: float) -> np.ndarray:
@@ -67,37 +63,37 @@ def stay_end_probabilities(los_days: np.ndarray, discharge: Any, step_days: floa
 
 
 class Stays:
-    """Precomputed per-step probabilities for ending stays and arranging onward places."""
+    """Per-step probabilities of ending a stay and of arranging an onward place, before
+    the weekday factor (fewer discharges at weekends, weekly mean kept)."""
 
     def __init__(
         self, providers: Providers, discharge: Any, pathway: Any, step_days: float
     ) -> None:
-        base = stay_end_probabilities(providers.los_days, discharge, step_days)
-        self.buckets = base.shape[0]
+        self.stay_end = stay_end_probabilities(providers.los_days, discharge, step_days)
+        self.buckets = self.stay_end.shape[0]
         self.acute = np.flatnonzero(providers.kind == ACUTE)
         self.share = float(pathway.share)
-        weekday = weekday_discharge_factors(discharge.weekend_factor)
-        # Per day of week: stay_end[dow, bucket, provider] and ready[dow] for delayed patients.
-        self.stay_end = np.minimum(base[None, :, :] * weekday[:, None, None], 1.0)
-        ready = min(step_days / pathway.arrangement_days, 1.0)
-        self.ready = np.minimum(ready * weekday, 1.0)
+        self.arrange = min(step_days / pathway.arrangement_days, 1.0)
+        wf = discharge.weekend_factor
+        self.weekday = Weekly([1, 1, 1, 1, 1, wf, wf], step_days)
 
 
 @njit(cache=True)
-def _discharge(rng, in_treatment, probs, ready_prob, share, acute, ready, block, rows):  # fmt: skip
-    r_occ, r_delayed, r_new, r_dis = rows
+def _discharge(rng, in_treatment, stay_end, factor, arrange, share, acute, block, rows):  # fmt: skip
+    r_occ, r_delayed, r_arranged, r_new, r_dis = rows
     buckets, n = in_treatment.shape
     for i in range(n):
         ended = 0
         for a in range(buckets):
-            k = binomial(rng, in_treatment[a, i], probs[a, i])
+            k = binomial(rng, in_treatment[a, i], min(stay_end[a, i] * factor, 1.0))
             in_treatment[a, i] -= k
             ended += k
         block[r_dis, i] = ended
+    arrange = min(arrange * factor, 1.0)
     for j in range(acute.size):
         i = acute[j]
-        # delayed patients already waiting: is their onward place arranged this step?
-        ready[j] = binomial(rng, block[r_delayed, i], ready_prob)
+        # delayed patients not yet arranged: is their onward care arranged this step?
+        block[r_arranged, i] += binomial(rng, block[r_delayed, i] - block[r_arranged, i], arrange)
         # of this step's acute discharges, those who need an onward place stay, delayed
         new = binomial(rng, block[r_dis, i], share)
         block[r_new, i] = new
@@ -113,13 +109,15 @@ def _discharge(rng, in_treatment, probs, ready_prob, share, acute, ready, block,
             in_treatment[0, i] = 0
 
 
-DISCHARGE_ROWS = (ROW["occupied"], ROW["delayed"], ROW["new_delayed"], ROW["discharges"])
+DISCHARGE_ROWS = tuple(
+    ROW[r] for r in ("occupied", "delayed", "arranged", "new_delayed", "discharges")
+)
 
 
 def discharge(engine: Engine) -> None:
-    """End stays, send a share of acute discharges to the delayed list, draw who is ready."""
-    stays, dow = engine.stays, engine.day_of_week
+    """End stays, send a share of acute discharges to the delayed list, arrange places."""
+    stays, st = engine.stays, engine.state
     _discharge(
-        engine.rng_los, engine.state.in_treatment, stays.stay_end[dow], stays.ready[dow],
-        stays.share, stays.acute, engine.ready, engine.state.block, DISCHARGE_ROWS,
+        engine.rng_los, st.in_treatment, stays.stay_end, stays.weekday.factor(engine.t),
+        stays.arrange, stays.share, stays.acute, st.block, DISCHARGE_ROWS,
     )  # fmt: skip

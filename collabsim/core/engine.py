@@ -80,15 +80,15 @@ class Engine:
         """Empty queues, beds filled to their expected occupancy, fresh streams from ``seed``."""
         self.seed = seed
         arrivals, los, behaviour = np.random.SeedSequence(seed).spawn(len(STREAMS))
-        self.rng_arrivals = np.random.default_rng(arrivals)  # numpy: drawn ahead in blocks
-        self.rng_los = new_stream(los)  # kernel streams (collabsim.core.random)
+        # Kernel streams (collabsim.core.random), one per source of chance.
+        self.rng_arrivals = new_stream(arrivals)
+        self.rng_los = new_stream(los)
         self.rng_behaviour = new_stream(behaviour)
         self.state = State(self.providers, self.max_wait_steps, self.stays.buckets)
         self.trust = self.links.trust.astype(float).copy()
+        self.trust_changed()
         self._initial_occupancy()
-        self.demand.reset(self.rng_arrivals)
         self.recorder = Recorder(self.steps, self.state, self.max_wait_steps)
-        self.ready = np.zeros(self.stays.acute.size, dtype=np.int64)
         self.queue_top = 0
         self.t = 0
         self.policy.bind(self)
@@ -122,9 +122,9 @@ class Engine:
         st.delayed[:] = delayed
         st.occupied[:] = treated + delayed
 
-    @property
-    def day_of_week(self) -> int:
-        return int(self.t * self.step_days + 1e-9) % 7  # as demand.day_of_week, for one step
+    def trust_changed(self) -> None:
+        """Call after changing ``self.trust``: refreshes the mean the recorder writes."""
+        self.trust_mean = float(self.trust.mean()) if self.trust.size else float("nan")
 
     @property
     def measuring(self) -> bool:

@@ -3,6 +3,8 @@
 Counts of patients (arrivals, admissions, lost, waiting at the end) cover the
 whole run, so they balance exactly: arrivals = admissions + waiting_end + lost.
 Waits, occupancy, delays and queue lengths are measured after the warm-up.
+Waits are those of admitted patients; breaches and harm also count the patients
+lost from the queue, who all waited at least ``sim.max_wait_days``.
 """
 
 from __future__ import annotations
@@ -61,6 +63,11 @@ def summarise(engine: Engine) -> dict[str, float | int]:
         return float(measured[:, ROW[name]].mean()) if len(measured) else float("nan")
 
     capacity = measured[:, ROW["capacity"]].sum() if len(measured) else 0
+    lost = int(measured[:, ROW["lost"]].sum())
+    max_wait = engine.config.sim.max_wait_days
+    lost_breached = lost if max_wait >= engine.config.metrics.target_wait_days else 0
+    lost_harmed = lost if max_wait >= engine.config.metrics.harm_wait_days else 0
+    left_queue = admitted + lost
     measured_days = len(measured) * dt
     ages = np.arange(hist.size)
     return {
@@ -73,10 +80,11 @@ def summarise(engine: Engine) -> dict[str, float | int]:
         "admissions_measured": admitted,
         "mean_wait_days": float((hist * ages).sum() / admitted * dt) if admitted else float("nan"),
         "p95_wait_days": wait_percentile(hist, 0.95, dt),
-        "breach_share": float(measured[:, ROW["breaches"]].sum() / admitted)
-        if admitted
+        "breach_share": float((measured[:, ROW["breaches"]].sum() + lost_breached) / left_queue)
+        if left_queue
         else float("nan"),
-        "harm_events": int(measured[:, ROW["harms"]].sum()),
+        "harm_events": int(measured[:, ROW["harms"]].sum()) + lost_harmed,
+        "lost_measured": lost,
         "mean_waiting": mean_of("waiting"),
         "mean_occupancy": float(measured[:, ROW["occupied"]].sum() / capacity)
         if capacity

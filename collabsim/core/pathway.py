@@ -2,10 +2,11 @@
 
 Pathway links are the links from an acute provider to a community or social-care
 provider. Each step, the delayed patients whose onward care has been arranged
-(drawn in ``discharge``) ask their partners for a place in proportion to each
-partner's free beds; a partner asked for more than it has shares its free beds in
-proportion to the asks. Both splits are exact in whole patients. Those not placed
-stay delayed, occupying their acute bed, and try again next step.
+(``state.arranged``, drawn in ``discharge``) ask their partners for a place in
+proportion to each partner's free beds; a partner asked for more than it has
+shares its free beds in proportion to the asks. Both splits are exact in whole
+patients. Arranged patients not placed stay arranged, occupying their acute bed,
+and ask again next step.
 """
 
 from __future__ import annotations
@@ -52,24 +53,31 @@ class Pathway:
 
 @njit(cache=True)
 def _place(
-    block, in_treatment0, ready, acute, src_pos, dst, by_src, src_start, by_dst, dst_start,
-    free, free_at_dst, asks, grants, r_cap, r_occ, r_delayed, r_out, r_in,
+    block, in_treatment0, acute, src_pos, dst, by_src, src_start, by_dst, dst_start,
+    free, free_at_dst, asks, grants, rows,
 ):  # fmt: skip
+    r_cap, r_occ, r_delayed, r_arranged, r_out, r_in = rows
     n = block.shape[1]
-    for i in range(n):
-        block[r_in, i] = 0
-        free[i] = max(block[r_cap, i] - block[r_occ, i], 0)
+    waiting_for_place = 0
     for k in range(acute.size):
         block[r_out, acute[k]] = 0
+        waiting_for_place += block[r_arranged, acute[k]]
+    for i in range(n):
+        block[r_in, i] = 0
+    if waiting_for_place == 0 or dst.size == 0:
+        return
+    for i in range(n):
+        free[i] = max(block[r_cap, i] - block[r_occ, i], 0)
     for e in range(dst.size):
         free_at_dst[e] = free[dst[e]]
     # Each acute provider asks its partners for places in proportion to their free beds.
     for k in range(acute.size):
-        share_out(ready[k], free_at_dst, by_src[src_start[k] : src_start[k + 1]], asks)
+        share_out(block[r_arranged, acute[k]], free_at_dst, by_src, src_start[k],
+                  src_start[k + 1], asks)  # fmt: skip
     # Each partner shares its free beds in proportion to the asks it received.
     for d in range(n):
         if dst_start[d] < dst_start[d + 1]:
-            share_out(free[d], asks, by_dst[dst_start[d] : dst_start[d + 1]], grants)
+            share_out(free[d], asks, by_dst, dst_start[d], dst_start[d + 1], grants)
     for e in range(dst.size):
         g = grants[e]
         if g:
@@ -77,16 +85,21 @@ def _place(
             block[r_out, a] += g
             block[r_in, d] += g
             block[r_delayed, a] -= g
+            block[r_arranged, a] -= g
             block[r_occ, a] -= g
             block[r_occ, d] += g
             in_treatment0[d] += g
 
 
+PLACE_ROWS = tuple(
+    ROW[r] for r in ("capacity", "occupied", "delayed", "arranged", "placed_out", "placed_in")
+)
+
+
 def place_delayed(engine: Engine) -> None:
-    """Move ready delayed patients from acute beds into free step-down beds."""
+    """Move arranged delayed patients from acute beds into free step-down beds."""
     p, st = engine.pathway, engine.state
     _place(
-        st.block, st.in_treatment[0], engine.ready, p.acute, p.src_pos, p.dst, p.by_src,
-        p.src_start, p.by_dst, p.dst_start, p._free, p._free_at_dst, p._asks, p._grants,
-        ROW["capacity"], ROW["occupied"], ROW["delayed"], ROW["placed_out"], ROW["placed_in"],
+        st.block, st.in_treatment[0], p.acute, p.src_pos, p.dst, p.by_src, p.src_start,
+        p.by_dst, p.dst_start, p._free, p._free_at_dst, p._asks, p._grants, PLACE_ROWS,
     )  # fmt: skip

@@ -8,9 +8,12 @@ draws therefore use:
   stream, seeded from ``numpy.random.SeedSequence`` so streams spawned from one run
   seed are independent, and reproducible on any platform (pure integer arithmetic);
 * exact binomial sampling: inversion (BINV) when n*p < 10 and BTRS, Hoermann's
-  transformed rejection (1993), otherwise, as TensorFlow and JAX do.
+  transformed rejection (1993), otherwise, as TensorFlow and JAX do;
+* exact Poisson sampling: multiplication when lambda < 10 and PTRS, Hoermann's
+  transformed rejection with squeeze (1993), otherwise, as numpy does;
+* gamma by Marsaglia & Tsang (2000), for negative binomial as a gamma-Poisson mixture.
 
-``tests/test_random.py`` checks the distributions against the exact pmf.
+``tests/test_random.py`` checks every distribution against its exact pmf or cdf.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ def _rotl(x, k):
     return (x << uint64(k)) | (x >> uint64(64 - k))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def next_u64(s: np.ndarray) -> int:
     """The next 64 random bits of stream ``s`` (advances it)."""
     result = _rotl(s[1] * uint64(5), 7) * uint64(9)
@@ -50,7 +53,7 @@ def next_u64(s: np.ndarray) -> int:
     return result
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def uniform(s: np.ndarray) -> float:
     """A double in [0, 1) with 53 random bits."""
     return float(next_u64(s) >> uint64(11)) * (1.0 / 9007199254740992.0)
@@ -97,7 +100,7 @@ def _binomial_btrs(s, n, p):
         k = math.floor((2 * a / us + b) * u + c)
         if k < 0 or k > n:
             continue
-        if us >= 0.07 and v <= v_r:
+        if us >= 0.07 and v <= v_r:  # quick acceptance
             return int(k)
         v = math.log(v * alpha / (a / (us * us) + b))
         if v <= h - math.lgamma(k + 1) - math.lgamma(n - k + 1) + (k - m) * lpq:
@@ -111,11 +114,10 @@ def binomial(s: np.ndarray, n: int, p: float) -> int:
         return 0
     if p >= 1.0:
         return n
-    if p > 0.5:
-        return n - binomial(s, n, 1.0 - p)
-    if n * p < 10.0:
-        return _binomial_inversion(s, n, p)
-    return _binomial_btrs(s, n, p)
+    flip = p > 0.5  # draw failures instead of successes: the samplers need p <= 1/2
+    q = 1.0 - p if flip else p
+    k = _binomial_inversion(s, n, q) if n * q < 10.0 else _binomial_btrs(s, n, q)
+    return n - k if flip else k
 
 
 @njit(cache=True)
@@ -123,3 +125,92 @@ def binomial_array(s: np.ndarray, n: np.ndarray, p: np.ndarray, out: np.ndarray)
     """Elementwise draws (for tests and non-kernel callers)."""
     for i in range(n.size):
         out[i] = binomial(s, n[i], p[i])
+
+
+@njit(cache=True)
+def poisson(s: np.ndarray, lam: float) -> int:
+    """One draw from Poisson(lam), exactly."""
+    if lam <= 0.0:
+        return 0
+    if lam < 10.0:  # multiplication of uniforms until below exp(-lam)
+        limit = math.exp(-lam)
+        x = 0
+        prod = uniform(s)
+        while prod > limit:
+            x += 1
+            prod *= uniform(s)
+        return x
+    slam = math.sqrt(lam)
+    loglam = math.log(lam)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    invalpha = 1.1239 + 1.1328 / (b - 3.4)
+    vr = 0.9277 - 3.6224 / (b - 2)
+    while True:
+        u = uniform(s) - 0.5
+        v = uniform(s)
+        us = 0.5 - abs(u)
+        k = math.floor((2 * a / us + b) * u + lam + 0.43)
+        if us >= 0.07 and v <= vr:  # quick acceptance
+            return int(k)
+        if k < 0 or (us < 0.013 and v > us):
+            continue
+        if (math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b)
+                <= -lam + k * loglam - math.lgamma(k + 1)):  # fmt: skip
+            return int(k)
+
+
+@njit(cache=True)
+def standard_normal(s: np.ndarray) -> float:
+    """One N(0, 1) draw (Marsaglia's polar method; the second value is discarded)."""
+    while True:
+        x = 2.0 * uniform(s) - 1.0
+        y = 2.0 * uniform(s) - 1.0
+        r = x * x + y * y
+        if 0.0 < r < 1.0:
+            return x * math.sqrt(-2.0 * math.log(r) / r)
+
+
+@njit(cache=True)
+def gamma(s: np.ndarray, shape: float) -> float:
+    """One draw from Gamma(shape, scale 1) by Marsaglia & Tsang."""
+    if shape <= 0.0:
+        return 0.0
+    if shape < 1.0:  # boost: Gamma(a) = Gamma(a + 1) * U^(1/a)
+        u = uniform(s)
+        while u <= 0.0:
+            u = uniform(s)
+        return gamma(s, shape + 1.0) * u ** (1.0 / shape)
+    d = shape - 1.0 / 3.0
+    c = 1.0 / math.sqrt(9.0 * d)
+    while True:
+        x = standard_normal(s)
+        v = 1.0 + c * x
+        if v <= 0.0:
+            continue
+        v = v * v * v
+        u = uniform(s)
+        if u < 1.0 - 0.0331 * x**4:
+            return d * v
+        if u > 0.0 and math.log(u) < 0.5 * x * x + d * (1.0 - v + math.log(v)):
+            return d * v
+
+
+@njit(cache=True)
+def negative_binomial(s: np.ndarray, k: float, mean: float) -> int:
+    """One draw with the given mean and variance mean + mean^2 / k (gamma-Poisson)."""
+    if mean <= 0.0:
+        return 0
+    return poisson(s, gamma(s, k) * mean / k)
+
+
+@njit(cache=True)
+def poisson_array(s: np.ndarray, lam: np.ndarray, out: np.ndarray) -> None:
+    for i in range(lam.size):
+        out[i] = poisson(s, lam[i])
+
+
+@njit(cache=True)
+def negative_binomial_array(s: np.ndarray, k: float, mean: np.ndarray, out: np.ndarray) -> None:
+    for i in range(mean.size):
+        out[i] = negative_binomial(s, k, mean[i])

@@ -37,7 +37,7 @@ class Recorder:
 
 
 @njit(cache=True)
-def _record(block, row, trust, totals, measuring):  # fmt: skip
+def _record(block, row, totals, measuring):  # fmt: skip
     rows, n = block.shape
     for r in range(rows):
         s = 0
@@ -48,9 +48,6 @@ def _record(block, row, trust, totals, measuring):  # fmt: skip
         for r in range(rows):
             for i in range(n):
                 totals[r, i] += block[r, i]
-    if trust.size == 0:
-        return np.nan
-    return trust.sum() / trust.size
 
 
 def record(engine: Engine) -> None:
@@ -59,8 +56,7 @@ def record(engine: Engine) -> None:
     if t >= rec.rows.shape[0]:
         rec._grow()
     measuring = engine.measuring
-    rec.mean_trust[t] = _record(
-        engine.state.block, rec.rows[t], engine.trust, rec.provider_totals, measuring
-    )
+    _record(engine.state.block, rec.rows[t], rec.provider_totals, measuring)
+    rec.mean_trust[t] = engine.trust_mean
     rec.steps_recorded = t + 1
     rec.measured_steps += measuring

@@ -18,7 +18,13 @@ ACUTE = KINDS.index("acute")
 STEPDOWN = (KINDS.index("community"), KINDS.index("social_care"))
 
 # Rows of State.block. Levels are stocks at the end of a step; flows are this step's counts.
-LEVELS = ("capacity", "occupied", "delayed", "waiting")
+LEVELS = (
+    "capacity",  # staffed beds or places
+    "occupied",  # beds occupied: in treatment + delayed
+    "delayed",  # acute patients medically fit but waiting for an onward place
+    "arranged",  # of those, the ones whose onward care is arranged (waiting for a free place)
+    "waiting",  # patients waiting for a bed here
+)
 FLOWS = (
     "arrivals",  # joined a queue
     "admissions",  # admitted from a queue into a bed
@@ -90,7 +96,7 @@ class State:
         self.block = np.zeros((len(ROWS), n), dtype=np.int64)
         # queue[a, i]: waiting at i, arrived a steps ago; row max_wait_steps is the oldest.
         self.queue = np.zeros((max_wait_steps + 1, n), dtype=np.int64)
-        # in_treatment[a, i]: in a bed, not yet medically fit, a days into the stay
+        # in_treatment[a, i]: in a bed, not yet medically fit, a steps into the stay
         # (one bucket when stays are exponential, since the hazard is constant).
         self.in_treatment = np.zeros((los_buckets, n), dtype=np.int64)
         for name, i in ROW.items():
@@ -101,6 +107,7 @@ class State:
     capacity: np.ndarray
     occupied: np.ndarray
     delayed: np.ndarray
+    arranged: np.ndarray
     waiting: np.ndarray
     arrivals: np.ndarray
     admissions: np.ndarray
