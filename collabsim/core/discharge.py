@@ -79,7 +79,7 @@ class Stays:
 
 
 @njit(cache=True)
-def _discharge(rng, in_treatment, stay_end, factor, arrange, share, acute, block, rows):  # fmt: skip
+def _discharge(rng, in_treatment, stay_end, factor, arrange, share, acute, block, rows):  # noqa: E501  # fmt: skip
     r_occ, r_delayed, r_arranged, r_new, r_dis = rows
     buckets, n = in_treatment.shape
     for i in range(n):
