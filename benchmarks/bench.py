@@ -84,7 +84,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small and England only")
     parser.add_argument("--json", help="also write the rows to this JSON file")
-    parser.add_argument("--repeats", type=int, default=5, help="runs per case (default 5)")
+    parser.add_argument("--repeats", type=int, default=9, help="runs per case (default 9)")
     args = parser.parse_args()
     run_case(["sim.days=30", "sim.warmup_days=1"])  # compile and cache the kernels
     rows = []

@@ -74,6 +74,11 @@ class Provider(FixedAgent):
         return int(self._state.delayed[self.index])
 
     @property
+    def arranged(self) -> int:
+        """Delayed patients whose onward care is arranged, waiting for a free place."""
+        return int(self._state.arranged[self.index])
+
+    @property
     def occupancy(self) -> float:
         cap = self.capacity
         return self.occupied / cap if cap else float("nan")

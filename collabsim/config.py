@@ -168,7 +168,7 @@ class PathwayConfig:
         unit="days",
         lo=0,
         lo_open=True,
-        doc="mean time to arrange an onward place once one is free (assessment, package)",
+        doc="mean time to arrange onward care (assessment, package) before a place can be taken",
     )
 
 

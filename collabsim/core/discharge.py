@@ -11,8 +11,9 @@ shrinks.
 A share of acute discharges needs an onward community/social-care place: those
 patients stay in their acute bed as delayed discharges. Each step a delayed
 patient's onward care is arranged with probability step / ``pathway.arrangement_days``
-(geometric, mean kept); arranged patients then wait for a free place, which the
-pathway finds (``pathway.py``). All draws are exact binomials from the run's
+times the step's weekday factor (mean one over a week, so the weekly mean rate is
+kept); arranged patients then wait for a free place, which the pathway finds
+(``pathway.py``). All draws are exact binomials from the run's
 length-of-stay stream (``random.py``), inside one compiled kernel.
 """
 

@@ -13,7 +13,8 @@ draws therefore use:
   transformed rejection with squeeze (1993), otherwise, as numpy does;
 * gamma by Marsaglia & Tsang (2000), for negative binomial as a gamma-Poisson mixture.
 
-``tests/test_random.py`` checks every distribution against its exact pmf or cdf.
+``tests/test_random.py`` checks the binomial, Poisson and negative binomial (so also
+the gamma and normal draws inside it) against their exact pmfs, and the uniforms.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """The mutual-aid policy interface and the registry that names policies.
 
-A policy is a class with a ``name`` and a ``step(engine)`` method that reads the
-engine's arrays and moves patients or capacity through the engine's aid
-mechanics. Policies are looked up by name, so a scenario file can choose one but
-can never make the program import or run arbitrary code.
+A policy is a class with a ``name`` and a ``step(engine)`` method, called once per
+step between the discharge pathway and admission; it reads the engine's arrays
+and may change them (move waiting patients, lend capacity). Policies are looked
+up by name, so a scenario file can choose one but can never make the program
+import or run arbitrary code.
 """
 
 from __future__ import annotations
