@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from collabsim.core.engine import Engine
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _arrive(queue, top, rng, base, factor, negative_binomial, k, block, rows):  # fmt: skip
     r_arrivals, r_lost, r_waiting = rows
     oldest = queue.shape[0] - 1
@@ -57,7 +57,7 @@ def arrive(engine: Engine) -> None:
     )  # fmt: skip
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _admit(queue, top, block, in_treatment0, wait_weights, histogram, measuring, rows):  # fmt: skip
     r_cap, r_occ, r_wait, r_adm, r_steps, r_breach, r_harm = rows
     n = queue.shape[1]

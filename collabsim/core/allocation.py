@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def share_out(
     quota: int, weights: np.ndarray, order: np.ndarray, lo: int, hi: int, out: np.ndarray
 ) -> int:
@@ -38,7 +38,7 @@ def share_out(
     return max(amount, 0)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def share_out_groups(
     quota: np.ndarray, weights: np.ndarray, order: np.ndarray, start: np.ndarray, out: np.ndarray
 ) -> None:

@@ -79,7 +79,7 @@ class Stays:
         self.weekday = Weekly([1, 1, 1, 1, 1, wf, wf], step_days)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _discharge(rng, in_treatment, stay_end, factor, arrange, share, acute, block, rows):  # noqa: E501  # fmt: skip
     r_occ, r_delayed, r_arranged, r_new, r_dis = rows
     buckets, n = in_treatment.shape

@@ -51,7 +51,7 @@ class Pathway:
         return self.dst.size
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _place(
     block, in_treatment0, acute, src_pos, dst, by_src, src_start, by_dst, dst_start,
     free, free_at_dst, asks, grants, rows,

@@ -35,12 +35,12 @@ def new_stream(seed_sequence: np.random.SeedSequence) -> np.ndarray:
     return state
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def _rotl(x, k):
     return (x << uint64(k)) | (x >> uint64(64 - k))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def next_u64(s: np.ndarray) -> int:
     """The next 64 random bits of stream ``s`` (advances it)."""
     result = _rotl(s[1] * uint64(5), 7) * uint64(9)
@@ -54,13 +54,13 @@ def next_u64(s: np.ndarray) -> int:
     return result
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, error_model="numpy", inline="always")
 def uniform(s: np.ndarray) -> float:
     """A double in [0, 1) with 53 random bits."""
     return float(next_u64(s) >> uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _binomial_inversion(s, n, p):
     q = 1.0 - p
     ratio = p / q
@@ -80,7 +80,7 @@ def _binomial_inversion(s, n, p):
             return x
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _binomial_btrs(s, n, p):
     q = 1.0 - p
     spq = math.sqrt(n * p * q)
@@ -88,10 +88,8 @@ def _binomial_btrs(s, n, p):
     a = -0.0873 + 0.0248 * b + 0.01 * p
     c = n * p + 0.5
     v_r = 0.92 - 4.2 / b
-    alpha = (2.83 + 5.1 / b) * spq
-    lpq = math.log(p / q)
-    m = math.floor((n + 1) * p)
-    h = math.lgamma(m + 1) + math.lgamma(n - m + 1)
+    h = math.nan  # the slow path's constants: computed only if a draw needs them
+    alpha = lpq = m = 0.0
     while True:
         u = uniform(s) - 0.5
         v = uniform(s)
@@ -103,12 +101,17 @@ def _binomial_btrs(s, n, p):
             continue
         if us >= 0.07 and v <= v_r:  # quick acceptance
             return int(k)
+        if h != h:
+            alpha = (2.83 + 5.1 / b) * spq
+            lpq = math.log(p / q)
+            m = math.floor((n + 1) * p)
+            h = math.lgamma(m + 1) + math.lgamma(n - m + 1)
         v = math.log(v * alpha / (a / (us * us) + b))
         if v <= h - math.lgamma(k + 1) - math.lgamma(n - k + 1) + (k - m) * lpq:
             return int(k)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def binomial(s: np.ndarray, n: int, p: float) -> int:
     """One draw from Binomial(n, p), exactly."""
     if n <= 0 or p <= 0.0:
@@ -121,14 +124,14 @@ def binomial(s: np.ndarray, n: int, p: float) -> int:
     return n - k if flip else k
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def binomial_array(s: np.ndarray, n: np.ndarray, p: np.ndarray, out: np.ndarray) -> None:
     """Elementwise draws (for tests and non-kernel callers)."""
     for i in range(n.size):
         out[i] = binomial(s, n[i], p[i])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def poisson(s: np.ndarray, lam: float) -> int:
     """One draw from Poisson(lam), exactly."""
     if lam <= 0.0:
@@ -161,7 +164,7 @@ def poisson(s: np.ndarray, lam: float) -> int:
             return int(k)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def standard_normal(s: np.ndarray) -> float:
     """One N(0, 1) draw (Marsaglia's polar method; the second value is discarded)."""
     while True:
@@ -172,7 +175,7 @@ def standard_normal(s: np.ndarray) -> float:
             return x * math.sqrt(-2.0 * math.log(r) / r)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def gamma(s: np.ndarray, shape: float) -> float:
     """One draw from Gamma(shape, scale 1) by Marsaglia & Tsang."""
     if shape <= 0.0:
@@ -197,7 +200,7 @@ def gamma(s: np.ndarray, shape: float) -> float:
             return d * v
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def negative_binomial(s: np.ndarray, k: float, mean: float) -> int:
     """One draw with the given mean and variance mean + mean^2 / k (gamma-Poisson)."""
     if mean <= 0.0:
@@ -205,13 +208,13 @@ def negative_binomial(s: np.ndarray, k: float, mean: float) -> int:
     return poisson(s, gamma(s, k) * mean / k)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def poisson_array(s: np.ndarray, lam: np.ndarray, out: np.ndarray) -> None:
     for i in range(lam.size):
         out[i] = poisson(s, lam[i])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def negative_binomial_array(s: np.ndarray, k: float, mean: np.ndarray, out: np.ndarray) -> None:
     for i in range(mean.size):
         out[i] = negative_binomial(s, k, mean[i])

@@ -36,7 +36,7 @@ class Recorder:
         self.mean_trust = np.concatenate([self.mean_trust, np.full_like(self.mean_trust, np.nan)])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _record(block, row, totals, measuring):  # fmt: skip
     rows, n = block.shape
     for r in range(rows):
