@@ -14,8 +14,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from collabsim.config import flatten, to_dict
 from collabsim.model import CollabModel
 from collabsim.plots import waits_and_occupancy
@@ -69,12 +67,3 @@ def write_run(model: CollabModel, run_dir: Path) -> dict[str, Path]:
         out["summary"], lambda p: p.write_text(json.dumps(document, indent=2, default=str))
     )
     return out
-
-
-def read_summary(run_dir: Path) -> dict[str, Any]:
-    """The summary of a complete run directory."""
-    return json.loads((run_dir / SUMMARY).read_text())
-
-
-def series_frame(run_dir: Path) -> pd.DataFrame:
-    return pd.read_parquet(run_dir / "series.parquet")

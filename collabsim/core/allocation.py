@@ -38,15 +38,6 @@ def share_out(
     return max(amount, 0)
 
 
-@njit(cache=True, error_model="numpy")
-def share_out_groups(
-    quota: np.ndarray, weights: np.ndarray, order: np.ndarray, start: np.ndarray, out: np.ndarray
-) -> None:
-    """``share_out`` for every group g: members ``order[start[g]:start[g + 1]]``."""
-    for g in range(start.size - 1):
-        share_out(quota[g], weights, order, start[g], start[g + 1], out)
-
-
 def group_starts(group_of_member_sorted: np.ndarray, n_groups: int) -> np.ndarray:
     """Offsets (n_groups + 1) of each group's members in a group-sorted member list."""
     counts = np.bincount(group_of_member_sorted, minlength=n_groups)

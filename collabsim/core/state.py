@@ -121,7 +121,3 @@ class State:
     wait_steps: np.ndarray
     breaches: np.ndarray
     harms: np.ndarray
-
-    def free_beds(self) -> np.ndarray:
-        """Beds neither occupied nor over capacity (never negative)."""
-        return np.maximum(self.capacity - self.occupied, 0)
