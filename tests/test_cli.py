@@ -94,3 +94,10 @@ def test_multirun_writes_one_complete_run_per_job(tmp_path):
     assert done.returncode == 0, done.stderr
     seeds = sorted(json.loads((d / "summary.json").read_text())["seed"] for d in run_dirs(tmp_path))
     assert seeds == [1, 2]
+
+
+def test_help_lists_the_config_groups(tmp_path):
+    done = run(["--help"], tmp_path)
+    assert done.returncode == 0
+    assert "collabsim is powered by Hydra" in done.stdout
+    assert "network: england, file, small, synthetic" in done.stdout
