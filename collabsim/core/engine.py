@@ -18,7 +18,7 @@ from collabsim.core.discharge import Stays, discharge
 from collabsim.core.pathway import Pathway, place_delayed
 from collabsim.core.random import new_stream
 from collabsim.core.record import Recorder, record
-from collabsim.core.state import ROW, Links, Providers, State
+from collabsim.core.state import Links, Providers, State
 
 Phase = Callable[["Engine"], None]
 
@@ -73,7 +73,6 @@ class Engine:
                 waited >= config.metrics.harm_wait_days - eps,
             ]
         ).astype(np.int64)
-        self.wait_rows = slice(ROW["wait_steps"], ROW["harms"] + 1)
         self.reset(config.seed)
 
     def reset(self, seed: int) -> None:

@@ -37,7 +37,7 @@ class Pathway:
         order = np.lexsort((dst, src_pos))
         self.src_pos = src_pos[order].astype(np.int64)  # acute index of each pathway link
         self.dst = dst[order].astype(np.int64)
-        self.by_src = np.arange(self.dst.size, dtype=np.int64)
+        self.by_src = np.arange(self.dst.size, dtype=np.int64)  # links are sorted by acute
         self.src_start = group_starts(self.src_pos, self.acute.size)
         self.by_dst = np.argsort(self.dst, kind="stable").astype(np.int64)
         self.dst_start = group_starts(self.dst[self.by_dst], providers.n)
