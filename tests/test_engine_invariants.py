@@ -35,6 +35,8 @@ def systems(draw):
         discharge={"los": draw(st.sampled_from(["exponential", "lognormal"])),
                    "weekend_factor": draw(st.floats(0.1, 1.0)), "los_horizon_days": 20.0},
         pathway={"share": draw(st.floats(0, 1)), "arrangement_days": draw(st.floats(0.2, 10))},
+        policy=draw(st.sampled_from([{"name": "none"}, {"name": "ics_pool", "params": {
+            "compliance": draw(st.floats(0, 1))}}])),
     )  # fmt: skip
     return providers(capacity, demand, los, kinds), links(pairs), cfg
 
@@ -45,7 +47,7 @@ def test_patients_and_beds_are_conserved_at_every_step(system):
     prov, lnk, cfg = system
     e = engine(prov, lnk, cfg)
     s = e.state
-    arrived = admitted = lost = np.zeros(prov.n, dtype=np.int64)
+    arrived = admitted = lost = moved_in = moved_out = np.zeros(prov.n, dtype=np.int64)
     placed_out_total = placed_in_total = 0
     for _ in range(e.steps):
         occupied_before = s.occupied.copy()
@@ -53,8 +55,10 @@ def test_patients_and_beds_are_conserved_at_every_step(system):
         arrived = arrived + s.arrivals
         admitted = admitted + s.admissions
         lost = lost + s.lost
-        # arrived = admitted + still waiting + lost, per provider, at every step
-        np.testing.assert_array_equal(arrived, admitted + s.waiting + lost)
+        moved_in, moved_out = moved_in + s.transfers_in, moved_out + s.transfers_out
+        # arrived (+ transferred in - out) = admitted + still waiting + lost, per provider
+        np.testing.assert_array_equal(arrived + moved_in - moved_out, admitted + s.waiting + lost)
+        assert s.transfers_in.sum() == s.transfers_out.sum()  # nobody lost in transfer
         np.testing.assert_array_equal(s.waiting, s.queue.sum(axis=0))
         # beds: occupied = in treatment + delayed; never above capacity, never negative
         np.testing.assert_array_equal(s.occupied, s.in_treatment.sum(axis=0) + s.delayed)
