@@ -27,12 +27,19 @@ CASES = [
     ("small, 5 years", ["network=small", "sim.days=1825"]),
     ("england, 5 years", ["network=england", "sim.days=1825"]),
     ("england, 5 years, ics_pool", ["network=england", "sim.days=1825", "policy=ics_pool"]),
+    ("england, 5 years, trust_gated", ["network=england", "sim.days=1825",
+                                       "policy=trust_gated"]),
     ("england, 5 years, lognormal stays", ["network=england", "sim.days=1825",
                                            "discharge.los=lognormal"]),
     ("synthetic 10,000 providers, 1 year", ["network=synthetic", "network.regions=2000",
                                             "network.acute=4000", "sim.days=365"]),
 ]  # fmt: skip
-QUICK = {"small, 5 years", "england, 5 years", "england, 5 years, ics_pool"}
+QUICK = {
+    "small, 5 years",
+    "england, 5 years",
+    "england, 5 years, ics_pool",
+    "england, 5 years, trust_gated",
+}
 
 CHILD = textwrap.dedent(
     """

@@ -239,6 +239,68 @@ class PolicyConfig:
 
 
 @dataclass
+class AidConfig:
+    """Friction of mutual aid: the trust dividend's mechanism, not a bonus on results.
+
+    A transfer agreed between partners with trust t (mean of both directions) is
+    carried out delay_days * (1 - t)^friction_power later and costs
+    cost * (1 - t)^friction_power + cost_per_minute * travel minutes per patient."""
+
+    delay_days: float = param(
+        2.0, unit="days", lo=0, doc="time to arrange a transfer between partners with no trust"
+    )
+    cost: float = param(400.0, unit="GBP/patient", lo=0, doc="arranging cost with no trust")
+    friction_power: float = param(
+        2.0, lo=0, lo_open=True, doc="how fast delay and cost fall as trust rises"
+    )
+    cost_per_minute: float = param(2.0, unit="GBP/minute", lo=0, doc="travel cost per patient")
+    max_travel_minutes: float = param(
+        120.0, unit="minutes", lo=0, doc="partners further apart do not transfer patients"
+    )
+
+
+@dataclass
+class TrustConfig:
+    """Trust on each directed link, in [0, 1], and how it changes."""
+
+    initial: float | None = param(
+        None, unit="0-1", lo=0, hi=1, doc="initial trust on every link (None: the network's)"
+    )
+    baseline: float = param(0.5, unit="0-1", lo=0, hi=1, doc="level trust drifts back towards")
+    drift_per_day: float = param(0.01, unit="1/day", lo=0, hi=1, doc="speed of that drift")
+    help_gain: float = param(
+        0.05, unit="fraction", lo=0, hi=1,
+        doc="receiving help closes this share of the gap to full trust in the helper",
+    )  # fmt: skip
+    generosity_gain: float = param(
+        0.02, unit="fraction", lo=0, hi=1,
+        doc="a helper's trust in those it helped (acknowledged generosity), likewise",
+    )  # fmt: skip
+    refusal_loss: float = param(
+        0.05, unit="fraction", lo=0, hi=1,
+        doc="a refusal by a partner that visibly had room removes this share of trust",
+    )  # fmt: skip
+
+
+@dataclass
+class SelfPreservationConfig:
+    """How strongly providers keep beds back for themselves under pressure."""
+
+    mean: float = param(0.3, unit="0-1", lo=0, hi=1, doc="self-preservation of every provider")
+    reserve_share: float = param(
+        0.1, unit="share of capacity", lo=0, hi=1,
+        doc="beds kept back (not offered) at full self-preservation",
+    )  # fmt: skip
+
+
+@dataclass
+class FinanceConfig:
+    """Financial pressure amplifies self-preservation ("the Trust comes first")."""
+
+    pressure: float = param(0.0, unit="0-1", lo=0, hi=1, doc="financial pressure on every provider")
+
+
+@dataclass
 class MetricsConfig:
     """Thresholds that turn waits into breaches and harm."""
 
@@ -269,6 +331,10 @@ class Config:
     demand: DemandConfig = param(factory=DemandConfig)
     discharge: DischargeConfig = param(factory=DischargeConfig)
     pathway: PathwayConfig = param(factory=PathwayConfig)
+    aid: AidConfig = param(factory=AidConfig)
+    trust: TrustConfig = param(factory=TrustConfig)
+    self_preservation: SelfPreservationConfig = param(factory=SelfPreservationConfig)
+    finance: FinanceConfig = param(factory=FinanceConfig)
     metrics: MetricsConfig = param(factory=MetricsConfig)
     output: OutputConfig = param(factory=OutputConfig)
 

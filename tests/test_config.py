@@ -42,7 +42,7 @@ def test_overrides_reach_the_config():
         (["sim.dayz=3"], "unknown setting 'sim.dayz'"),
         (["+sim.extra=3"], "unknown setting 'sim.extra'"),
         (["network=nope"], "Could not find 'network/nope'"),
-        (["policy=nope"], "Available options in 'policy': ics_pool, none"),
+        (["policy=nope"], "Available options in 'policy': ics_pool, none, trust_gated"),
         (["network=file"], "the file preset needs network.providers_file"),
         (["network.partners=[community,hospice]"], "unknown kind 'hospice'"),
         (["policy.params.x=1"], "unknown setting 'policy.params.x'"),

@@ -35,8 +35,12 @@ def systems(draw):
         discharge={"los": draw(st.sampled_from(["exponential", "lognormal"])),
                    "weekend_factor": draw(st.floats(0.1, 1.0)), "los_horizon_days": 20.0},
         pathway={"share": draw(st.floats(0, 1)), "arrangement_days": draw(st.floats(0.2, 10))},
-        policy=draw(st.sampled_from([{"name": "none"}, {"name": "ics_pool", "params": {
-            "compliance": draw(st.floats(0, 1))}}])),
+        policy=draw(st.sampled_from([{"name": "none"}, {"name": "trust_gated"},
+                                     {"name": "ics_pool",
+                                      "params": {"compliance": draw(st.floats(0, 1))}}])),
+        aid={"delay_days": draw(st.sampled_from([0.0, 1.0, 4.0]))},
+        trust={"initial": draw(st.floats(0, 1)), "drift_per_day": draw(st.floats(0, 0.5))},
+        self_preservation={"mean": draw(st.floats(0, 1))},
     )  # fmt: skip
     return providers(capacity, demand, los, kinds), links(pairs), cfg
 
@@ -59,6 +63,9 @@ def test_patients_and_beds_are_conserved_at_every_step(system):
         # arrived (+ transferred in - out) = admitted + still waiting + lost, per provider
         np.testing.assert_array_equal(arrived + moved_in - moved_out, admitted + s.waiting + lost)
         assert s.transfers_in.sum() == s.transfers_out.sum()  # nobody lost in transfer
+        assert e.aid.pending_out.sum() == e.aid.pending_in.sum() >= 0
+        assert (e.aid.pending_out >= 0).all() and (e.aid.pending_in >= 0).all()
+        assert ((e.trust >= 0) & (e.trust <= 1)).all()
         np.testing.assert_array_equal(s.waiting, s.queue.sum(axis=0))
         # beds: occupied = in treatment + delayed; never above capacity, never negative
         np.testing.assert_array_equal(s.occupied, s.in_treatment.sum(axis=0) + s.delayed)

@@ -9,13 +9,14 @@ import pytest
 
 import collabsim
 from collabsim import ConfigError
+from collabsim.core.aid import begin_aid
 from collabsim.core.state import ROW
 from collabsim.policies import available, make_policy
 from tests.conftest import FLAT, config, engine, links, providers
 
 
 def test_registry_knows_the_built_policies():
-    assert {"none", "ics_pool"} <= set(available())
+    assert {"none", "ics_pool", "trust_gated"} <= set(available())
     with pytest.raises(ConfigError, match="compliance"):
         make_policy("ics_pool", {"compliance": 1.5})
 
@@ -71,7 +72,7 @@ def _pooled_vs_single(policy: str, seed: int = 4):
     independent replications each."""
     regions = 200
     cfg = config(seed=seed, sim={"days": 700, "warmup_days": 100, "max_wait_days": 30},
-                 policy={"name": policy}, **FLAT)  # fmt: skip
+                 policy={"name": policy}, aid={"delay_days": 0.0}, **FLAT)  # fmt: skip
     k = 3
     pooled = providers([20] * k * regions, [3.6] * k * regions, [5.0] * k * regions,
                        regions=[r for r in range(regions) for _ in range(k)])  # fmt: skip
@@ -120,3 +121,57 @@ def test_no_sharing_is_never_better_than_full_pooling_on_paired_seeds():
         diffs.append(waits["none"] - waits["ics_pool"])
     d = np.array(diffs)
     assert d.mean() - 1.895 * d.std(ddof=1) / math.sqrt(d.size) > 0, d
+
+
+def _paired(overrides_a: list[str], overrides_b: list[str], key: str, seeds=range(1, 9)):
+    """Differences b - a of a summary measure over paired seeds (common random numbers)."""
+    base = ["sim.days=365", "policy=trust_gated", "demand.scale=1.03"]
+    diffs = []
+    for seed in seeds:
+        a = collabsim.simulate(collabsim.load_config([*base, f"seed={seed}", *overrides_a]))
+        b = collabsim.simulate(collabsim.load_config([*base, f"seed={seed}", *overrides_b]))
+        diffs.append(b.summary[key] - a.summary[key])
+    d = np.array(diffs, dtype=float)
+    return d.mean(), d.std(ddof=1) / math.sqrt(d.size)
+
+
+T_7_95 = 1.895  # one-sided 95 % t quantile, 7 degrees of freedom (8 paired seeds)
+
+
+def test_trust_gated_higher_trust_shortens_waits():
+    """Initial trust 1 against 0 with a 3-day arrangement delay at no trust: waits are
+    shorter (one-sided 95 % upper bound of the paired mean difference below 0)."""
+    fixed = ["aid.delay_days=3", "trust.drift_per_day=0"]
+    mean, se = _paired([*fixed, "trust.initial=0.0"], [*fixed, "trust.initial=1.0"],
+                       "mean_wait_days")  # fmt: skip
+    assert mean + T_7_95 * se < 0, (mean, se)
+
+
+def test_trust_gated_more_self_preservation_means_fewer_transfers():
+    mean, se = _paired(["self_preservation.mean=0.1"], ["self_preservation.mean=0.8"],
+                       "transfers")  # fmt: skip
+    assert mean + T_7_95 * se < 0, (mean, se)
+
+
+def test_trust_gated_offers_in_proportion_to_trust_and_keeps_a_reserve():
+    """Helper H (50 beds, 30 used) has 20 spare and keeps 20 % of its beds back
+    (self-preservation 1, reserve share 0.2): it offers 10, split between askers A and B
+    (each needing 10) in proportion to H's trust in them (0.8 and 0.2): 8 and 2."""
+    prov = providers([10, 10, 50], [0.0] * 3, [1000.0] * 3)
+    cfg = config(sim={"days": 10, "warmup_days": 0}, policy={"name": "trust_gated"},
+                 aid={"delay_days": 0.0}, trust={"drift_per_day": 0.0},
+                 self_preservation={"mean": 1.0, "reserve_share": 0.2})  # fmt: skip
+    e = engine(prov, links([(0, 2), (2, 0), (1, 2), (2, 1)]), cfg)
+    lk = e.links
+    for a, b, t in [(2, 0, 0.8), (2, 1, 0.2), (0, 2, 0.5), (1, 2, 0.5)]:
+        e.trust[np.flatnonzero((lk.src == a) & (lk.dst == b))[0]] = t
+    st = e.state
+    st.in_treatment[0] = [10, 10, 30]
+    st.occupied[:] = [10, 10, 30]
+    st.queue[:] = 0
+    st.queue[0] = [10, 10, 0]
+    st.waiting[:] = [10, 10, 0]
+    e.queue_top = 1
+    begin_aid(e)
+    e.policy.step(e)
+    assert st.transfers_out.tolist() == [8, 2, 0] and st.transfers_in[2] == 10

@@ -1,89 +1,221 @@
-"""Mutual-aid mechanics that policies use: moving waiting patients along links.
+"""Mutual-aid mechanics shared by every policy: agreed transfers, friction, trust updates.
 
-``AidLinks`` are the links along which patients can be shared: between providers
-of the same kind (an acute patient goes to an acute bed), optionally only within
-a region. A transfer moves a provider's *oldest* waiting patients to the partner's
-queue at the same age, so their wait still counts from when they first arrived,
-and the partner admits them before its newer arrivals.
+Aid links are the links along which patients can be shared: between providers of
+the same kind (an acute patient goes to an acute bed) within ``aid.max_travel_minutes``.
+A policy *agrees* transfers on aid links (``Aid.schedule``). A transfer agreed between
+partners with trust t (mean of the two directions) is carried out
+``round(aid.delay_days * (1 - t)^power / step)`` steps later: until then the patients
+stay in their queue, still waiting and counted (and may be admitted at home, which
+shrinks the transfer). When it is carried out, the sender's *oldest* waiting
+patients join the partner's queue at the same age, so their wait counts from first
+arrival. Each costs ``aid.cost * (1 - t)^power + aid.cost_per_minute * minutes``.
+Lower trust, later and dearer help: this is the trust dividend's mechanism.
+
+``update_trust`` (a phase after admission) then moves trust on every link: help
+received raises the sender's trust in the helper, acknowledged generosity raises
+the helper's trust in the sender, a refusal by a partner that visibly had room
+lowers it, and everything drifts towards a baseline.
 """
 
 from __future__ import annotations
 
+import math
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 from numba import njit
 
-from collabsim.core.allocation import group_starts, share_out
+from collabsim.core.allocation import group_starts
 from collabsim.core.state import ROW, Links, Providers
 
+if TYPE_CHECKING:
+    from collabsim.core.engine import Engine
 
-class AidLinks:
-    """Like-for-like links grouped by giver and by receiver, made once."""
 
-    def __init__(self, providers: Providers, links: Links, within_region: bool) -> None:
-        keep = providers.kind[links.src] == providers.kind[links.dst]
-        if within_region:
-            keep &= providers.region[links.src] == providers.region[links.dst]
+class Aid:
+    """Aid links (grouped by sender and by receiver), pending transfers and per-step marks."""
+
+    def __init__(self, providers: Providers, links: Links, aid: Any, step_days: float) -> None:
+        keep = (providers.kind[links.src] == providers.kind[links.dst]) & (
+            links.travel_minutes <= aid.max_travel_minutes
+        )
         src, dst = links.src[keep], links.dst[keep]
         order = np.lexsort((dst, src))
-        self.index = np.flatnonzero(keep)[order]  # position of each aid link in ``links``
+        self.index = np.flatnonzero(keep)[order].astype(np.int64)  # position in ``links``
         self.src = src[order].astype(np.int64)
         self.dst = dst[order].astype(np.int64)
-        self.by_src = np.arange(self.src.size, dtype=np.int64)  # already sorted by giver
+        self.by_src = np.arange(self.src.size, dtype=np.int64)  # already sorted by sender
         self.src_start = group_starts(self.src, providers.n)
         self.by_dst = np.argsort(self.dst, kind="stable").astype(np.int64)
         self.dst_start = group_starts(self.dst[self.by_dst], providers.n)
-        self.room = np.zeros(self.src.size, dtype=np.int64)  # scratch: partner's spare beds
-        self.asks = np.zeros(self.src.size, dtype=np.int64)
-        self.grants = np.zeros(self.src.size, dtype=np.int64)
+        # the link in the other direction (its index in ``links``), -1 if there is none
+        where = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(links.src, links.dst,
+                                                                    strict=True))}  # fmt: skip
+        self.reverse = np.array(
+            [where.get((int(b), int(a)), -1) for a, b in zip(self.src, self.dst, strict=True)],
+            dtype=np.int64,
+        )
+        self.same_region = providers.region[self.src] == providers.region[self.dst]
+        self.minutes = links.travel_minutes[self.index].astype(float)
+        self.delay_steps_max = int(math.ceil(aid.delay_days / step_days - 1e-9))
+        self.params = np.array(
+            [aid.delay_days / step_days, aid.cost, aid.friction_power, aid.cost_per_minute]
+        )
+        m, n = self.src.size, providers.n
+        self.pending = np.zeros((self.delay_steps_max + 1, m), dtype=np.int64)
+        self.pending_out = np.zeros(n, dtype=np.int64)  # agreed, not yet carried out
+        self.pending_in = np.zeros(n, dtype=np.int64)
+        self.moved = np.zeros(m, dtype=np.int64)  # carried out this step, per aid link
+        self.refused = np.zeros(m, dtype=np.int64)  # 1: the partner had room and said no
+        # scratch for policies
+        self.weights = np.zeros(m, dtype=np.int64)
+        self.asks = np.zeros(m, dtype=np.int64)
+        self.grants = np.zeros(m, dtype=np.int64)
+        self.now = np.zeros(m, dtype=np.int64)  # agreed with no delay: carried out at once
+        self.need = np.zeros(n, dtype=np.int64)
+        self.offer = np.zeros(n, dtype=np.int64)
+
+    def reset(self) -> None:
+        for a in (self.pending, self.pending_out, self.pending_in, self.moved, self.refused):
+            a[:] = 0
 
     @property
     def size(self) -> int:
         return self.src.size
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def pair_trust(trust, index, reverse, e):
+    """Trust between the two ends of aid link e: the mean of both directions."""
+    t = trust[index[e]]
+    r = reverse[e]
+    return 0.5 * (t + trust[r]) if r >= 0 else t
+
+
 @njit(cache=True, error_model="numpy")
-def move_oldest(queue, top, block, src, dst, amounts, rows):  # fmt: skip
-    """Move up to ``amounts[e]`` of src[e]'s oldest waiting patients to dst[e], same age."""
+def _move(queue, top, block, s, d, want, rows):  # fmt: skip
+    """Move up to ``want`` of s's oldest waiting patients to d's queue; returns the number."""
     r_wait, r_out, r_in = rows
-    for e in range(src.size):
-        want = amounts[e]
-        s, d = src[e], dst[e]
-        a = top - 1
-        while want > 0 and a >= 0:
-            take = min(queue[a, s], want)
-            if take:
-                queue[a, s] -= take
-                queue[a, d] += take
-                want -= take
-                block[r_wait, s] -= take
-                block[r_wait, d] += take
-                block[r_out, s] += take
-                block[r_in, d] += take
-            a -= 1
+    moved = 0
+    a = top - 1
+    while want > 0 and a >= 0:
+        take = min(queue[a, s], want)
+        if take:
+            queue[a, s] -= take
+            queue[a, d] += take
+            want -= take
+            moved += take
+        a -= 1
+    block[r_wait, s] -= moved
+    block[r_wait, d] += moved
+    block[r_out, s] += moved
+    block[r_in, d] += moved
+    return moved
 
 
 @njit(cache=True, error_model="numpy")
-def pool_within(queue, top, block, src, dst, by_src, src_start, by_dst, dst_start,
-                compliance, excess, spare, room, asks, grants, rows):  # fmt: skip
-    """Even out queues: each provider's patients beyond its free beds go, oldest first, to
-    partners with free beds beyond their own queue, split in proportion to that room."""
-    r_cap, r_occ, r_wait, r_out, r_in = rows
-    n = block.shape[1]
-    for i in range(n):
-        free = max(block[r_cap, i] - block[r_occ, i], 0)
-        waiting = block[r_wait, i]
-        excess[i] = int(max(waiting - free, 0) * compliance)
-        spare[i] = max(free - waiting, 0)
-        block[r_out, i] = 0
-        block[r_in, i] = 0
+def _carry_out(queue, top, block, src, dst, index, reverse, minutes, trust, amounts, params,
+               moved, rows):  # fmt: skip
+    """Carry out ``amounts`` on every aid link now; add what moved and what it cost."""
+    r_wait, r_out, r_in, r_cost = rows
+    cost, power, per_minute = params[1], params[2], params[3]
     for e in range(src.size):
-        room[e] = spare[dst[e]]
-    for i in range(n):
-        share_out(excess[i], room, by_src, src_start[i], src_start[i + 1], asks)
-    for d in range(n):
-        share_out(spare[d], asks, by_dst, dst_start[d], dst_start[d + 1], grants)
-    move_oldest(queue, top, block, src, dst, grants, (r_wait, r_out, r_in))
+        if amounts[e] > 0:
+            k = _move(queue, top, block, src[e], dst[e], amounts[e], (r_wait, r_out, r_in))
+            if k:
+                moved[e] += k
+                distrust = 1.0 - pair_trust(trust, index, reverse, e)
+                unit = cost * distrust**power + per_minute * minutes[e]
+                block[r_cost, src[e]] += int(round(k * unit))
 
 
-POOL_ROWS = tuple(ROW[r] for r in ("capacity", "occupied", "waiting", "transfers_out",
-                                   "transfers_in"))  # fmt: skip
+@njit(cache=True, error_model="numpy")
+def _schedule(grants, src, dst, index, reverse, trust, params, pending, t, pending_out,
+              pending_in, now):  # fmt: skip
+    """Book each agreed transfer for the step its arrangement ends; 0-delay ones go in ``now``."""
+    delay_steps, power = params[0], params[2]
+    slots = pending.shape[0]
+    for e in range(src.size):
+        g = grants[e]
+        now[e] = 0
+        if g <= 0:
+            continue
+        d = int(round(delay_steps * (1.0 - pair_trust(trust, index, reverse, e)) ** power))
+        if d <= 0:
+            now[e] = g
+        else:
+            pending[(t + d) % slots, e] += g
+            pending_out[src[e]] += g
+            pending_in[dst[e]] += g
+
+
+@njit(cache=True, error_model="numpy")
+def _due(pending, t, src, dst, pending_out, pending_in, out):  # fmt: skip
+    """Take this step's row of agreed transfers off the books, into ``out``."""
+    row = t % pending.shape[0]
+    for e in range(src.size):
+        g = pending[row, e]
+        out[e] = g
+        if g:
+            pending[row, e] = 0
+            pending_out[src[e]] -= g
+            pending_in[dst[e]] -= g
+
+
+AID_ROWS = (ROW["waiting"], ROW["transfers_out"], ROW["transfers_in"], ROW["aid_cost"])
+
+
+def begin_aid(engine: Engine) -> None:
+    """Start of the aid phase: clear this step's marks, carry out transfers now due."""
+    aid, st = engine.aid, engine.state
+    st.transfers_out[:] = 0
+    st.transfers_in[:] = 0
+    st.aid_cost[:] = 0
+    aid.moved[:] = 0
+    aid.refused[:] = 0
+    if aid.pending_out.any():
+        _due(aid.pending, engine.t, aid.src, aid.dst, aid.pending_out, aid.pending_in, aid.now)
+        _carry_out(st.queue, engine.queue_top, st.block, aid.src, aid.dst, aid.index,
+                   aid.reverse, aid.minutes, engine.trust, aid.now, aid.params, aid.moved,
+                   AID_ROWS)  # fmt: skip
+
+
+def schedule(engine: Engine, grants: np.ndarray) -> None:
+    """Agree ``grants[e]`` transfers on each aid link; friction decides when they happen."""
+    aid, st = engine.aid, engine.state
+    _schedule(grants, aid.src, aid.dst, aid.index, aid.reverse, engine.trust, aid.params,
+              aid.pending, engine.t, aid.pending_out, aid.pending_in, aid.now)  # fmt: skip
+    _carry_out(st.queue, engine.queue_top, st.block, aid.src, aid.dst, aid.index, aid.reverse,
+               aid.minutes, engine.trust, aid.now, aid.params, aid.moved, AID_ROWS)  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy")
+def _update_trust(trust, index, reverse, moved, refused, gains, drift, baseline):  # fmt: skip
+    help_gain, generosity_gain, refusal_loss = gains
+    for e in range(index.size):
+        i = index[e]
+        if moved[e]:
+            trust[i] += help_gain * (1.0 - trust[i])  # the sender trusts its helper more
+            r = reverse[e]
+            if r >= 0:
+                trust[r] += generosity_gain * (1.0 - trust[r])  # and the helper the sender
+        if refused[e]:
+            trust[i] -= refusal_loss * trust[i]
+    total = 0.0
+    for i in range(trust.size):
+        trust[i] += drift * (baseline - trust[i])
+        total += trust[i]
+    return total / trust.size if trust.size else np.nan
+
+
+def update_trust(engine: Engine) -> None:
+    """Trust after this step's help, refusals and drift; kept in [0, 1] by construction."""
+    if not engine.trust.size:
+        return
+    cfg = engine.config.trust
+    drift = 1.0 - (1.0 - cfg.drift_per_day) ** engine.step_days
+    aid = engine.aid
+    engine.trust_mean = _update_trust(
+        engine.trust, aid.index, aid.reverse, aid.moved, aid.refused,
+        (cfg.help_gain, cfg.generosity_gain, cfg.refusal_loss), drift, cfg.baseline,
+    )  # fmt: skip

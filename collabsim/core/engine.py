@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from collabsim.core.admission import admit, arrive
+from collabsim.core.aid import Aid, begin_aid, update_trust
 from collabsim.core.demand import Demand
 from collabsim.core.discharge import Stays, discharge
 from collabsim.core.pathway import Pathway, place_delayed
@@ -27,7 +28,8 @@ STREAMS = ("arrivals", "los", "behaviour")
 
 
 def mutual_aid(engine: Engine) -> None:
-    """The policy's turn: it may move waiting patients or lend staffed beds."""
+    """Transfers agreed earlier and now due happen; then the policy agrees new ones."""
+    begin_aid(engine)
     engine.policy.step(engine)
 
 
@@ -37,6 +39,7 @@ PHASES: tuple[Phase, ...] = (
     place_delayed,  # discharge pathway: delayed patients move to step-down partners
     mutual_aid,  # the policy (from the registry) shares patients or capacity
     admit,  # oldest-first admission into free beds, waits recorded
+    update_trust,  # help received and given, refusals, drift to the baseline
     record,  # per-step totals into preallocated arrays
 )
 
@@ -63,6 +66,7 @@ class Engine:
         self.demand = Demand(providers, config.demand, sim.step_days)
         self.stays = Stays(providers, config.discharge, config.pathway, sim.step_days)
         self.pathway = Pathway(providers, links)
+        self.aid = Aid(providers, links, config.aid, sim.step_days)
         ages = np.arange(self.max_wait_steps + 1)
         waited = ages * sim.step_days
         eps = 1e-9
@@ -84,7 +88,11 @@ class Engine:
         self.rng_los = new_stream(los)
         self.rng_behaviour = new_stream(behaviour)
         self.state = State(self.providers, self.max_wait_steps, self.stays.buckets)
+        initial = self.config.trust.initial
         self.trust = self.links.trust.astype(float).copy()
+        if initial is not None:
+            self.trust[:] = initial
+        self.aid.reset()
         self.trust_changed()
         self._initial_occupancy()
         self.recorder = Recorder(self.steps, self.state, self.max_wait_steps)

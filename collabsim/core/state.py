@@ -35,6 +35,7 @@ FLOWS = (
     "placed_in",  # step-down beds taken by those placements
     "transfers_out",  # waiting patients sent to a partner by mutual aid
     "transfers_in",  # waiting patients received by mutual aid
+    "aid_cost",  # cost of the transfers carried out this step, GBP (paid by the sender)
     "wait_steps",  # sum over this step's admissions of steps waited
     "breaches",  # admissions that waited at least the target
     "harms",  # admissions that waited at least the harm threshold
@@ -118,6 +119,7 @@ class State:
     placed_in: np.ndarray
     transfers_out: np.ndarray
     transfers_in: np.ndarray
+    aid_cost: np.ndarray
     wait_steps: np.ndarray
     breaches: np.ndarray
     harms: np.ndarray

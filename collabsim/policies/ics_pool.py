@@ -1,15 +1,15 @@
 """``ics_pool``: the region (ICS) evens out pressure by moving waiting patients.
 
 Each step a coordinator per region sees every provider's waiting patients and free
-beds and moves patients from providers whose queue exceeds their free beds to
-like-for-like partners in the region with free beds to spare, oldest patients
-first (``collabsim.core.aid.pool_within``). ``compliance`` is the share of that
-allocation providers carry out.
+beds (net of transfers already agreed) and agrees transfers from providers whose
+queue exceeds their free beds to like-for-like partners in the region with beds to
+spare, in proportion to that room. ``compliance`` is the share of that allocation
+providers carry out: the region overrides self-preservation. Agreed transfers
+happen after the friction delay set by trust (``collabsim.core.aid``).
 
 Not yet built (issue: collaboration behaviour): the coordinator sees *reported*
-pressure (candour), transfers take time and cost that fall with trust, and
-compliance overrides self-preservation. With compliance 1 and no friction this is
-full pooling, which the tests check against a single provider with the summed
+pressure (candour). With compliance 1 and no friction (``aid.delay_days=0``) this
+is full pooling, which the tests check against a single provider with the summed
 capacity and demand.
 """
 
@@ -17,14 +17,37 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-import numpy as np
+from numba import njit
 
-from collabsim.core.aid import POOL_ROWS, AidLinks, pool_within
+from collabsim.core.aid import schedule
+from collabsim.core.allocation import share_out
+from collabsim.core.state import ROW
 from collabsim.errors import ConfigError
 from collabsim.policies.base import Policy, register
 
 if TYPE_CHECKING:
     from collabsim.core.engine import Engine
+
+
+@njit(cache=True, error_model="numpy")
+def _pool(block, src, dst, by_src, src_start, by_dst, dst_start, same_region, pending_out,
+          pending_in, compliance, excess, spare, room, asks, grants, rows):  # fmt: skip
+    r_cap, r_occ, r_wait = rows
+    n = block.shape[1]
+    for i in range(n):
+        free = max(block[r_cap, i] - block[r_occ, i], 0)
+        waiting = block[r_wait, i]
+        excess[i] = int(max(waiting - free - pending_out[i], 0) * compliance)
+        spare[i] = max(free - waiting - pending_in[i], 0)
+    for e in range(src.size):
+        room[e] = spare[dst[e]] if same_region[e] else 0
+    for i in range(n):  # each provider asks partners in proportion to their spare beds
+        share_out(excess[i], room, by_src, src_start[i], src_start[i + 1], asks)
+    for d in range(n):  # each partner shares its spare beds in proportion to the asks
+        share_out(spare[d], asks, by_dst, dst_start[d], dst_start[d + 1], grants)
+
+
+POOL_ROWS = (ROW["capacity"], ROW["occupied"], ROW["waiting"])
 
 
 @register
@@ -40,19 +63,12 @@ class IcsPool(Policy):
         if isinstance(c, bool) or not isinstance(c, int | float) or not 0 <= c <= 1:
             raise ConfigError(f"policy.params.compliance: {c!r} is not allowed; expected [0, 1]")
         self.compliance = float(c)
-        self.links: AidLinks | None = None
-
-    def bind(self, engine: Engine) -> None:
-        if self.links is None or self.links.src_start.size != engine.providers.n + 1:
-            self.links = AidLinks(engine.providers, engine.links, within_region=True)
-            n = engine.providers.n
-            self._excess = np.zeros(n, dtype=np.int64)
-            self._spare = np.zeros(n, dtype=np.int64)
 
     def step(self, engine: Engine) -> None:
-        lk, st = self.links, engine.state
-        pool_within(
-            st.queue, engine.queue_top, st.block, lk.src, lk.dst, lk.by_src, lk.src_start,
-            lk.by_dst, lk.dst_start, self.compliance, self._excess, self._spare, lk.room,
-            lk.asks, lk.grants, POOL_ROWS,
+        aid = engine.aid
+        _pool(
+            engine.state.block, aid.src, aid.dst, aid.by_src, aid.src_start, aid.by_dst,
+            aid.dst_start, aid.same_region, aid.pending_out, aid.pending_in, self.compliance,
+            aid.need, aid.offer, aid.weights, aid.asks, aid.grants, POOL_ROWS,
         )  # fmt: skip
+        schedule(engine, aid.grants)

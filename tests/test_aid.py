@@ -1,0 +1,109 @@
+"""Aid mechanics: friction delays and costs set by trust, and trust updates."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from collabsim.core.aid import begin_aid, schedule, update_trust
+from tests.conftest import config, engine, links, providers
+
+
+def two_partners(trust: float, delay_days: float, **extra):
+    """A (full, 6 waiting) and B (10 free beds), linked both ways, 30 minutes apart."""
+    prov = providers([10, 20], [0.0, 0.0], [1000.0, 1000.0])
+    cfg = config(sim={"days": 20, "warmup_days": 0}, trust={"initial": trust, "drift_per_day": 0.0},
+                 aid={"delay_days": delay_days, "cost": 400.0, "friction_power": 2.0,
+                      "cost_per_minute": 2.0}, **extra)  # fmt: skip
+    e = engine(prov, links([(0, 1), (1, 0)]), cfg)
+    st = e.state
+    st.in_treatment[0] = [10, 10]
+    st.occupied[:] = [10, 10]
+    st.queue[:] = 0
+    st.queue[2, 0] = 6
+    st.waiting[:] = [6, 0]
+    e.queue_top = 3
+    return e
+
+
+def agree(e, amount: int) -> None:
+    begin_aid(e)
+    grants = np.zeros(e.aid.size, dtype=np.int64)
+    grants[e.aid.src == 0] = amount  # A -> B
+    schedule(e, grants)
+
+
+def test_transfer_waits_for_its_friction_delay_and_patients_stay_counted():
+    """Trust 0.2: delay = 3 days x 0.8^2 = 1.92 -> 2 steps. Agreed at step 0, carried out
+    at step 2; meanwhile the patients wait at A and are counted there."""
+    e = two_partners(trust=0.2, delay_days=3.0)
+    agree(e, 4)
+    st = e.state
+    assert st.transfers_out[0] == 0 and st.waiting.tolist() == [6, 0]
+    assert e.aid.pending_out[0] == 4 and e.aid.pending_in[1] == 4
+    e.t = 1
+    begin_aid(e)
+    assert st.transfers_out[0] == 0
+    e.t = 2
+    begin_aid(e)
+    assert st.transfers_out[0] == 4 and st.transfers_in[1] == 4
+    assert st.waiting.tolist() == [2, 4] and st.queue[2].tolist() == [2, 4]  # age kept
+    assert e.aid.pending_out.sum() == 0 and e.aid.pending_in.sum() == 0
+
+
+def test_full_trust_means_no_delay_and_only_travel_cost():
+    e = two_partners(trust=1.0, delay_days=3.0)
+    agree(e, 3)
+    assert e.state.transfers_out[0] == 3  # at once
+    assert e.state.aid_cost[0] == round(3 * (400 * 0.0 + 2.0 * 30))
+
+
+def test_cost_falls_with_trust():
+    costs = []
+    for trust in (0.0, 0.5, 0.9):
+        e = two_partners(trust=trust, delay_days=0.0)
+        agree(e, 2)
+        costs.append(e.state.aid_cost[0])
+    assert costs == [round(2 * (400 * (1 - t) ** 2 + 60)) for t in (0.0, 0.5, 0.9)]
+    assert costs[0] > costs[1] > costs[2]
+
+
+def test_a_transfer_agreed_but_admitted_at_home_shrinks():
+    e = two_partners(trust=0.0, delay_days=1.0)
+    agree(e, 5)
+    e.state.queue[2, 0] = 1  # five were admitted at home meanwhile
+    e.state.waiting[0] = 1
+    e.t = 1
+    begin_aid(e)
+    assert e.state.transfers_out[0] == 1 and e.aid.pending_out.sum() == 0
+
+
+def test_help_raises_trust_both_ways_and_refusal_lowers_it():
+    e = two_partners(trust=0.4, delay_days=0.0)
+    cfg = e.config.trust
+    agree(e, 2)
+    update_trust(e)
+    a_to_b = e.trust[e.aid.index[e.aid.src == 0][0]]
+    b_to_a = e.trust[e.aid.index[e.aid.src == 1][0]]
+    assert a_to_b == pytest.approx(0.4 + cfg.help_gain * 0.6)  # A was helped by B
+    assert b_to_a == pytest.approx(0.4 + cfg.generosity_gain * 0.6)  # B helped A
+    e2 = two_partners(trust=0.4, delay_days=0.0)
+    begin_aid(e2)
+    e2.aid.refused[e2.aid.src == 0] = 1  # B had room and said no to A
+    update_trust(e2)
+    assert e2.trust[e2.aid.index[e2.aid.src == 0][0]] == pytest.approx(0.4 * (1 - cfg.refusal_loss))
+
+
+def test_trust_drifts_towards_the_baseline():
+    e = two_partners(trust=0.9, delay_days=0.0)
+    e.config.trust.drift_per_day = 0.1
+    e.config.trust.baseline = 0.5
+    for _ in range(10):
+        begin_aid(e)
+        update_trust(e)
+    expected = 0.5 + 0.4 * (1 - 0.1) ** 10
+    assert e.trust == pytest.approx(np.full(2, expected))
+    assert e.trust_mean == pytest.approx(expected)
+    assert math.isfinite(e.trust_mean)
