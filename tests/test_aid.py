@@ -100,6 +100,8 @@ def test_trust_drifts_towards_the_baseline():
     e = two_partners(trust=0.9, delay_days=0.0)
     e.config.trust.drift_per_day = 0.1
     e.config.trust.baseline = 0.5
+    e.reset(e.config.seed)
+    e.queue_top = 0
     for _ in range(10):
         begin_aid(e)
         update_trust(e)

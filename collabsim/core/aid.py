@@ -75,9 +75,14 @@ class Aid:
         self.need = np.zeros(n, dtype=np.int64)
         self.offer = np.zeros(n, dtype=np.int64)
 
-    def reset(self) -> None:
+    def reset(self, trust: Any, step_days: float) -> None:
+        """Clear pending transfers and marks; take the trust rules (they may be changed
+        between runs, e.g. by a test or the dashboard)."""
         for a in (self.pending, self.pending_out, self.pending_in, self.moved, self.refused):
             a[:] = 0
+        self.trust_gains = (trust.help_gain, trust.generosity_gain, trust.refusal_loss)
+        self.trust_drift = 1.0 - (1.0 - trust.drift_per_day) ** step_days
+        self.trust_baseline = trust.baseline
 
     @property
     def size(self) -> int:
@@ -165,19 +170,34 @@ def _due(pending, t, src, dst, pending_out, pending_in, out):  # fmt: skip
 AID_ROWS = (ROW["waiting"], ROW["transfers_out"], ROW["transfers_in"], ROW["aid_cost"])
 
 
+@njit(cache=True, error_model="numpy")
+def _begin(queue, top, block, src, dst, index, reverse, minutes, trust, params, pending, t,
+           pending_out, pending_in, now, moved, refused, rows):  # fmt: skip
+    r_wait, r_out, r_in, r_cost = rows
+    for i in range(block.shape[1]):
+        block[r_out, i] = 0
+        block[r_in, i] = 0
+        block[r_cost, i] = 0
+    any_pending = False
+    for e in range(src.size):
+        moved[e] = 0
+        refused[e] = 0
+    for i in range(pending_out.size):
+        if pending_out[i]:
+            any_pending = True
+            break
+    if any_pending:
+        _due(pending, t, src, dst, pending_out, pending_in, now)
+        _carry_out(queue, top, block, src, dst, index, reverse, minutes, trust, now, params,
+                   moved, rows)  # fmt: skip
+
+
 def begin_aid(engine: Engine) -> None:
     """Start of the aid phase: clear this step's marks, carry out transfers now due."""
     aid, st = engine.aid, engine.state
-    st.transfers_out[:] = 0
-    st.transfers_in[:] = 0
-    st.aid_cost[:] = 0
-    aid.moved[:] = 0
-    aid.refused[:] = 0
-    if aid.pending_out.any():
-        _due(aid.pending, engine.t, aid.src, aid.dst, aid.pending_out, aid.pending_in, aid.now)
-        _carry_out(st.queue, engine.queue_top, st.block, aid.src, aid.dst, aid.index,
-                   aid.reverse, aid.minutes, engine.trust, aid.now, aid.params, aid.moved,
-                   AID_ROWS)  # fmt: skip
+    _begin(st.queue, engine.queue_top, st.block, aid.src, aid.dst, aid.index, aid.reverse,
+           aid.minutes, engine.trust, aid.params, aid.pending, engine.t, aid.pending_out,
+           aid.pending_in, aid.now, aid.moved, aid.refused, AID_ROWS)  # fmt: skip
 
 
 def schedule(engine: Engine, grants: np.ndarray) -> None:
@@ -212,10 +232,8 @@ def update_trust(engine: Engine) -> None:
     """Trust after this step's help, refusals and drift; kept in [0, 1] by construction."""
     if not engine.trust.size:
         return
-    cfg = engine.config.trust
-    drift = 1.0 - (1.0 - cfg.drift_per_day) ** engine.step_days
     aid = engine.aid
     engine.trust_mean = _update_trust(
-        engine.trust, aid.index, aid.reverse, aid.moved, aid.refused,
-        (cfg.help_gain, cfg.generosity_gain, cfg.refusal_loss), drift, cfg.baseline,
+        engine.trust, aid.index, aid.reverse, aid.moved, aid.refused, aid.trust_gains,
+        aid.trust_drift, aid.trust_baseline,
     )  # fmt: skip

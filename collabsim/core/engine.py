@@ -92,7 +92,7 @@ class Engine:
         self.trust = self.links.trust.astype(float).copy()
         if initial is not None:
             self.trust[:] = initial
-        self.aid.reset()
+        self.aid.reset(self.config.trust, self.step_days)
         self.trust_changed()
         self._initial_occupancy()
         self.recorder = Recorder(self.steps, self.state, self.max_wait_steps)
