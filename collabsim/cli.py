@@ -51,6 +51,7 @@ def format_summary(summary: dict[str, Any]) -> str:
         ("bed occupancy", num("mean_occupancy", "{:.1%}")),
         ("delayed discharges (mean per day)", num("mean_delayed", "{:,.1f}")),
         ("transfers between providers", num("transfers")),
+        ("cost of arranging them", "GBP " + num("aid_cost")),
     ]
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"  {label:<{width}}  {value}" for label, value in rows)

@@ -94,6 +94,7 @@ def summarise(engine: Engine) -> dict[str, float | int]:
         "delayed_discharge_bed_days": float(measured[:, ROW["delayed"]].sum() * dt),
         "placements": int(measured[:, ROW["placed_out"]].sum()),
         "transfers": int(measured[:, ROW["transfers_out"]].sum()),
+        "aid_cost": int(measured[:, ROW["aid_cost"]].sum()),
         "mean_trust": float(np.nanmean(rec.mean_trust[engine.warmup_steps : n]))
         if engine.trust.size and n > engine.warmup_steps
         else float("nan"),
