@@ -109,3 +109,16 @@ def test_trust_drifts_towards_the_baseline():
     assert e.trust == pytest.approx(np.full(2, expected))
     assert e.trust_mean == pytest.approx(expected)
     assert math.isfinite(e.trust_mean)
+
+
+def test_settled_trust_is_skipped_only_while_nothing_happens():
+    """At the baseline with no help or refusal, trust cannot change, so the update is
+    skipped; the first transfer ends that, and drift then applies as usual."""
+    e = two_partners(trust=0.5, delay_days=0.0)  # baseline is 0.5
+    assert e.aid.trust_settled
+    begin_aid(e)
+    update_trust(e)
+    assert e.aid.trust_settled and (e.trust == 0.5).all() and e.trust_mean == 0.5
+    agree(e, 2)
+    update_trust(e)
+    assert not e.aid.trust_settled and e.trust.max() > 0.5

@@ -83,6 +83,7 @@ class Aid:
         self.trust_gains = (trust.help_gain, trust.generosity_gain, trust.refusal_loss)
         self.trust_drift = 1.0 - (1.0 - trust.drift_per_day) ** step_days
         self.trust_baseline = trust.baseline
+        self.trust_settled = False  # the engine sets it once trust is initialised
 
     @property
     def size(self) -> int:
@@ -210,8 +211,16 @@ def schedule(engine: Engine, grants: np.ndarray) -> None:
 
 
 @njit(cache=True, error_model="numpy")
-def _update_trust(trust, index, reverse, moved, refused, gains, drift, baseline):  # fmt: skip
+def _update_trust(trust, index, reverse, moved, refused, gains, drift, baseline,
+                  settled):  # fmt: skip
+    """Returns (mean trust, settled): settled while every link sits at the baseline."""
     help_gain, generosity_gain, refusal_loss = gains
+    for e in range(index.size):
+        if moved[e] or refused[e]:
+            settled = False
+            break
+    if settled:  # nothing to drift and nothing happened: trust is unchanged
+        return baseline, True
     for e in range(index.size):
         i = index[e]
         if moved[e]:
@@ -225,7 +234,7 @@ def _update_trust(trust, index, reverse, moved, refused, gains, drift, baseline)
     for i in range(trust.size):
         trust[i] += drift * (baseline - trust[i])
         total += trust[i]
-    return total / trust.size if trust.size else np.nan
+    return total / trust.size, False
 
 
 def update_trust(engine: Engine) -> None:
@@ -233,7 +242,7 @@ def update_trust(engine: Engine) -> None:
     if not engine.trust.size:
         return
     aid = engine.aid
-    engine.trust_mean = _update_trust(
+    engine.trust_mean, aid.trust_settled = _update_trust(
         engine.trust, aid.index, aid.reverse, aid.moved, aid.refused, aid.trust_gains,
-        aid.trust_drift, aid.trust_baseline,
+        aid.trust_drift, aid.trust_baseline, aid.trust_settled,
     )  # fmt: skip

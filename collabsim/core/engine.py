@@ -93,6 +93,7 @@ class Engine:
         if initial is not None:
             self.trust[:] = initial
         self.aid.reset(self.config.trust, self.step_days)
+        self.aid.trust_settled = bool((self.trust == self.config.trust.baseline).all())
         self.trust_changed()
         self._initial_occupancy()
         self.recorder = Recorder(self.steps, self.state, self.max_wait_steps)
