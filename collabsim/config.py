@@ -243,7 +243,8 @@ class AidConfig:
     """Friction of mutual aid: the trust dividend's mechanism, not a bonus on results.
 
     A transfer agreed between partners with trust t (mean of both directions) is
-    carried out delay_days * (1 - t)^friction_power later and costs
+    carried out delay_days * (1 - t)^friction_power later (to the nearest whole step,
+    halves up; trust at agreement) and costs (trust when carried out)
     cost * (1 - t)^friction_power + cost_per_minute * travel minutes per patient."""
 
     delay_days: float = param(

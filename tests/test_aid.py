@@ -122,3 +122,14 @@ def test_settled_trust_is_skipped_only_while_nothing_happens():
     agree(e, 2)
     update_trust(e)
     assert not e.aid.trust_settled and e.trust.max() > 0.5
+
+
+def test_default_trust_carries_a_one_step_delay():
+    """Default friction (2 days, power 2) at trust 0.5 is 0.5 steps: rounded half up to
+    one step, not to zero (round-half-even would silently remove the friction)."""
+    e = two_partners(trust=0.5, delay_days=2.0)
+    agree(e, 3)
+    assert e.state.transfers_out[0] == 0 and e.aid.pending_out[0] == 3
+    e.t = 1
+    begin_aid(e)
+    assert e.state.transfers_out[0] == 3

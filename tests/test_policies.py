@@ -29,7 +29,7 @@ def test_ics_pool_moves_the_oldest_excess_to_a_partner_with_room():
     prov = providers([10, 10, 10], [0.0, 0.0, 0.0], [1000.0] * 3,
                      kinds=["community", "community", "acute"])  # fmt: skip
     cfg = config(sim={"days": 10, "warmup_days": 0}, policy={"name": "ics_pool"},
-                 pathway={"share": 0.0})  # fmt: skip
+                 pathway={"share": 0.0}, aid={"delay_days": 0.0})  # fmt: skip
     e = engine(prov, links([(0, 1), (1, 0), (0, 2), (2, 0)]), cfg)
     st = e.state
     st.in_treatment[0] = [10, 7, 6]
@@ -52,7 +52,7 @@ def test_ics_pool_moves_the_oldest_excess_to_a_partner_with_room():
 
 def test_compliance_scales_the_moves():
     prov = providers([10, 10], [0.0, 0.0], [1000.0] * 2)
-    cfg = config(sim={"days": 10, "warmup_days": 0},
+    cfg = config(sim={"days": 10, "warmup_days": 0}, aid={"delay_days": 0.0},
                  policy={"name": "ics_pool", "params": {"compliance": 0.5}})  # fmt: skip
     e = engine(prov, links([(0, 1)]), cfg)
     st = e.state

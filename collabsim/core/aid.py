@@ -4,7 +4,8 @@ Aid links are the links along which patients can be shared: between providers of
 the same kind (an acute patient goes to an acute bed) within ``aid.max_travel_minutes``.
 A policy *agrees* transfers on aid links (``Aid.schedule``). A transfer agreed between
 partners with trust t (mean of the two directions) is carried out
-``round(aid.delay_days * (1 - t)^power / step)`` steps later: until then the patients
+``aid.delay_days * (1 - t)^power / step`` steps later (to the nearest whole step,
+halves up): until then the patients
 stay in their queue, still waiting and counted (and may be admitted at home, which
 shrinks the transfer). When it is carried out, the sender's *oldest* waiting
 patients join the partner's queue at the same age, so their wait counts from first
@@ -146,7 +147,10 @@ def _schedule(grants, src, dst, index, reverse, trust, params, pending, t, pendi
         now[e] = 0
         if g <= 0:
             continue
-        d = int(round(delay_steps * (1.0 - pair_trust(trust, index, reverse, e)) ** power))
+        # nearest whole step, halves up (round() would send 0.5 to 0 at the default trust)
+        d = int(
+            math.floor(delay_steps * (1.0 - pair_trust(trust, index, reverse, e)) ** power + 0.5)
+        )
         if d <= 0:
             now[e] = g
         else:

@@ -2,8 +2,8 @@
 
 Each step a coordinator per region sees every provider's waiting patients and free
 beds (net of transfers already agreed) and agrees transfers from providers whose
-queue exceeds their free beds to like-for-like partners in the region with beds to
-spare, in proportion to that room. ``compliance`` is the share of that allocation
+queue exceeds their free beds to like-for-like partners *in the same region* with
+beds to spare, in proportion to that room. ``compliance`` is the share of that allocation
 providers carry out: the region overrides self-preservation. Agreed transfers
 happen after the friction delay set by trust (``collabsim.core.aid``).
 
