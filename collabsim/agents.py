@@ -12,10 +12,16 @@ from typing import TYPE_CHECKING
 
 from mesa.discrete_space import FixedAgent
 
-from collabsim.core.state import KINDS
+from collabsim.core.state import KINDS, ROW
 
 if TYPE_CHECKING:
     from collabsim.model import CollabModel
+
+
+def _level(row: str, doc: str) -> property:
+    """A read-only view of this provider's entry in one of the engine's level rows."""
+    i = ROW[row]
+    return property(lambda self: int(self.model.engine.state.block[i, self.index]), doc=doc)
 
 
 class Provider(FixedAgent):
@@ -61,22 +67,12 @@ class Provider(FixedAgent):
             raise ValueError(f"capacity must be >= 0, got {beds}")
         self._state.capacity[self.index] = beds
 
-    @property
-    def occupied(self) -> int:
-        return int(self._state.occupied[self.index])
-
-    @property
-    def waiting(self) -> int:
-        return int(self._state.waiting[self.index])
-
-    @property
-    def delayed(self) -> int:
-        return int(self._state.delayed[self.index])
-
-    @property
-    def arranged(self) -> int:
-        """Delayed patients whose onward care is arranged, waiting for a free place."""
-        return int(self._state.arranged[self.index])
+    occupied = _level("occupied", "Beds occupied: in treatment plus delayed.")
+    waiting = _level("waiting", "Patients waiting for a bed here.")
+    delayed = _level("delayed", "Medically fit patients waiting for an onward place.")
+    arranged = _level(
+        "arranged", "Delayed patients whose onward care is arranged, waiting for a free place."
+    )
 
     @property
     def occupancy(self) -> float:
