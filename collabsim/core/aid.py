@@ -73,7 +73,8 @@ class Aid:
         self.asks = np.zeros(m, dtype=np.int64)
         self.grants = np.zeros(m, dtype=np.int64)
         self.now = np.zeros(m, dtype=np.int64)  # agreed with no delay: carried out at once
-        self.need = np.zeros(n, dtype=np.int64)
+        self.need = np.zeros(n, dtype=np.int64)  # per provider: patients to place elsewhere
+        self.spare = np.zeros(n, dtype=np.int64)  # per provider: beds beyond its own queue
         self.offer = np.zeros(n, dtype=np.int64)
 
     def reset(self, trust: Any, step_days: float) -> None:

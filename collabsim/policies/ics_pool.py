@@ -69,6 +69,6 @@ class IcsPool(Policy):
         _pool(
             engine.state.block, aid.src, aid.dst, aid.by_src, aid.src_start, aid.by_dst,
             aid.dst_start, aid.same_region, aid.pending_out, aid.pending_in, self.compliance,
-            aid.need, aid.offer, aid.weights, aid.asks, aid.grants, POOL_ROWS,
+            aid.need, aid.spare, aid.weights, aid.asks, aid.grants, POOL_ROWS,
         )  # fmt: skip
         schedule(engine, aid.grants)

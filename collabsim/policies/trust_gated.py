@@ -28,19 +28,19 @@ if TYPE_CHECKING:
 
 @njit(cache=True, error_model="numpy")
 def _offers(block, src, dst, index, reverse, by_src, src_start, by_dst, dst_start, trust,
-            pending_out, pending_in, keep_back, need, offer, weights, offers, grants, refused,
-            rows):  # fmt: skip
+            pending_out, pending_in, keep_back, need, room, offer, weights, offers, grants,
+            refused, rows):  # fmt: skip
     r_cap, r_occ, r_wait = rows
     n = block.shape[1]
     for i in range(n):
         free = max(block[r_cap, i] - block[r_occ, i], 0)
         waiting = block[r_wait, i]
         need[i] = max(waiting - free - pending_out[i], 0)
-        room = max(free - waiting - pending_in[i], 0)
+        room[i] = max(free - waiting - pending_in[i], 0)
         reserve = int(round(keep_back * block[r_cap, i]))
-        offer[i] = max(room - reserve, 0)
+        offer[i] = max(room[i] - reserve, 0)
     for e in range(src.size):  # patients would go src -> dst; dst decides
-        asker, helper = src[e], dst[e]
+        asker = src[e]
         r = reverse[e]
         helper_trust = trust[r] if r >= 0 else trust[index[e]]
         weights[e] = int(round(1000.0 * helper_trust * need[asker])) if need[asker] else 0
@@ -48,11 +48,8 @@ def _offers(block, src, dst, index, reverse, by_src, src_start, by_dst, dst_star
         share_out(offer[d], weights, by_dst, dst_start[d], dst_start[d + 1], offers)
     for i in range(n):
         share_out(need[i], offers, by_src, src_start[i], src_start[i + 1], grants)
-    for e in range(src.size):
-        asker, helper = src[e], dst[e]
-        free = max(block[r_cap, helper] - block[r_occ, helper], 0)
-        room = max(free - block[r_wait, helper] - pending_in[helper], 0)
-        refused[e] = 1 if need[asker] > 0 and room > 0 and offers[e] == 0 else 0
+    for e in range(src.size):  # the helper visibly had room and offered this asker nothing
+        refused[e] = 1 if need[src[e]] > 0 and room[dst[e]] > 0 and offers[e] == 0 else 0
 
 
 OFFER_ROWS = (ROW["capacity"], ROW["occupied"], ROW["waiting"])
@@ -73,7 +70,7 @@ class TrustGated(Policy):
         _offers(
             engine.state.block, aid.src, aid.dst, aid.index, aid.reverse, aid.by_src,
             aid.src_start, aid.by_dst, aid.dst_start, engine.trust, aid.pending_out,
-            aid.pending_in, keep_back, aid.need, aid.offer, aid.weights, aid.asks, aid.grants,
-            aid.refused, OFFER_ROWS,
+            aid.pending_in, keep_back, aid.need, aid.spare, aid.offer, aid.weights, aid.asks,
+            aid.grants, aid.refused, OFFER_ROWS,
         )  # fmt: skip
         schedule(engine, aid.grants)
