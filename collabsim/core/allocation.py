@@ -38,6 +38,27 @@ def share_out(
     return max(amount, 0)
 
 
+@njit(cache=True, error_model="numpy")
+def ask_then_grant(
+    quota: np.ndarray,
+    room: np.ndarray,
+    by_src: np.ndarray,
+    src_start: np.ndarray,
+    capacity: np.ndarray,
+    by_dst: np.ndarray,
+    dst_start: np.ndarray,
+    asks: np.ndarray,
+    grants: np.ndarray,
+) -> None:
+    """Two-sided exact sharing over links: each sender g asks for ``quota[g]`` over its
+    links in proportion to ``room`` (per link); each receiver d shares ``capacity[d]``
+    over the asks it received, in proportion to them. Grants never exceed asks."""
+    for g in range(src_start.size - 1):
+        share_out(quota[g], room, by_src, src_start[g], src_start[g + 1], asks)
+    for d in range(dst_start.size - 1):
+        share_out(capacity[d], asks, by_dst, dst_start[d], dst_start[d + 1], grants)
+
+
 def group_starts(group_of_member_sorted: np.ndarray, n_groups: int) -> np.ndarray:
     """Offsets (n_groups + 1) of each group's members in a group-sorted member list."""
     counts = np.bincount(group_of_member_sorted, minlength=n_groups)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from collabsim.core.allocation import group_starts, share_out
+from collabsim.core.allocation import ask_then_grant, group_starts
 from collabsim.core.state import ACUTE, ROW, STEPDOWN, Links, Providers
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ class Pathway:
         self.dst_start = group_starts(self.dst[self.by_dst], providers.n)
         self._free = np.zeros(providers.n, dtype=np.int64)
         self._free_at_dst = np.zeros(self.dst.size, dtype=np.int64)
+        self._arranged = np.zeros(self.acute.size, dtype=np.int64)
         self._asks = np.zeros(self.dst.size, dtype=np.int64)
         self._grants = np.zeros(self.dst.size, dtype=np.int64)
 
@@ -54,14 +55,15 @@ class Pathway:
 @njit(cache=True, error_model="numpy")
 def _place(
     block, in_treatment0, acute, src_pos, dst, by_src, src_start, by_dst, dst_start,
-    free, free_at_dst, asks, grants, rows,
+    free, free_at_dst, arranged, asks, grants, rows,
 ):  # fmt: skip
     r_cap, r_occ, r_delayed, r_arranged, r_out, r_in = rows
     n = block.shape[1]
     waiting_for_place = 0
     for k in range(acute.size):
         block[r_out, acute[k]] = 0
-        waiting_for_place += block[r_arranged, acute[k]]
+        arranged[k] = block[r_arranged, acute[k]]
+        waiting_for_place += arranged[k]
     for i in range(n):
         block[r_in, i] = 0
     if waiting_for_place == 0 or dst.size == 0:
@@ -70,14 +72,9 @@ def _place(
         free[i] = max(block[r_cap, i] - block[r_occ, i], 0)
     for e in range(dst.size):
         free_at_dst[e] = free[dst[e]]
-    # Each acute provider asks its partners for places in proportion to their free beds.
-    for k in range(acute.size):
-        share_out(block[r_arranged, acute[k]], free_at_dst, by_src, src_start[k],
-                  src_start[k + 1], asks)  # fmt: skip
-    # Each partner shares its free beds in proportion to the asks it received.
-    for d in range(n):
-        if dst_start[d] < dst_start[d + 1]:
-            share_out(free[d], asks, by_dst, dst_start[d], dst_start[d + 1], grants)
+    # Acute providers ask partners in proportion to their free beds; partners share them.
+    ask_then_grant(arranged, free_at_dst, by_src, src_start, free, by_dst, dst_start, asks,
+                   grants)  # fmt: skip
     for e in range(dst.size):
         g = grants[e]
         if g:
@@ -101,5 +98,6 @@ def place_delayed(engine: Engine) -> None:
     p, st = engine.pathway, engine.state
     _place(
         st.block, st.in_treatment[0], p.acute, p.src_pos, p.dst, p.by_src, p.src_start,
-        p.by_dst, p.dst_start, p._free, p._free_at_dst, p._asks, p._grants, PLACE_ROWS,
+        p.by_dst, p.dst_start, p._free, p._free_at_dst, p._arranged, p._asks, p._grants,
+        PLACE_ROWS,
     )  # fmt: skip

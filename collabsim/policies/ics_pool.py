@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, ClassVar
 from numba import njit
 
 from collabsim.core.aid import schedule
-from collabsim.core.allocation import share_out
+from collabsim.core.allocation import ask_then_grant
 from collabsim.core.state import ROW
 from collabsim.errors import ConfigError
 from collabsim.policies.base import Policy, register
@@ -41,10 +41,8 @@ def _pool(block, src, dst, by_src, src_start, by_dst, dst_start, same_region, pe
         spare[i] = max(free - waiting - pending_in[i], 0)
     for e in range(src.size):
         room[e] = spare[dst[e]] if same_region[e] else 0
-    for i in range(n):  # each provider asks partners in proportion to their spare beds
-        share_out(excess[i], room, by_src, src_start[i], src_start[i + 1], asks)
-    for d in range(n):  # each partner shares its spare beds in proportion to the asks
-        share_out(spare[d], asks, by_dst, dst_start[d], dst_start[d + 1], grants)
+    # each provider asks partners in proportion to their spare beds; partners share them
+    ask_then_grant(excess, room, by_src, src_start, spare, by_dst, dst_start, asks, grants)
 
 
 POOL_ROWS = (ROW["capacity"], ROW["occupied"], ROW["waiting"])
