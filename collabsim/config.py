@@ -256,7 +256,27 @@ class AidConfig:
     )
     cost_per_minute: float = param(2.0, unit="GBP/minute", lo=0, doc="travel cost per patient")
     max_travel_minutes: float = param(
-        120.0, unit="minutes", lo=0, doc="partners further apart do not transfer patients"
+        120.0, unit="minutes", lo=0, doc="partners further apart do not share patients or beds"
+    )
+    kinds: str = param(
+        "transfers",
+        choices=("transfers", "loans", "both"),
+        doc="what aid moves: waiting patients to a partner's bed, staffed beds lent to the "
+        "partner under pressure, or both (split by loan_share)",
+    )
+    loan_share: float = param(
+        0.5, unit="fraction", lo=0, hi=1, doc="kinds=both: share of agreed aid given as loans"
+    )
+    loan_days: float = param(
+        14.0, unit="days", lo=0, lo_open=True, doc="how long a loan of staffed beds lasts"
+    )
+    ask_threshold: float = param(
+        1.0,
+        unit="pressure",
+        lo=0.5,
+        hi=3,
+        doc="pressure ((occupied + waiting) / capacity) above which a fully candid provider "
+        "asks for help",
     )
 
 
@@ -281,17 +301,104 @@ class TrustConfig:
         0.05, unit="fraction", lo=0, hi=1,
         doc="a refusal by a partner that visibly had room removes this share of trust",
     )  # fmt: skip
+    hidden_loss: float = param(
+        0.2, unit="fraction", lo=0, hi=1,
+        doc="hidden pressure discovered removes up to this share of partners' trust "
+        "(scaled by the share of need that was hidden)",
+    )  # fmt: skip
+
+
+@dataclass
+class CandourConfig:
+    """Willingness to admit weakness: ask early and report true pressure."""
+
+    mean: float = param(
+        1.0, unit="0-1", lo=0, hi=1,
+        doc="mean candour: the share of its need a provider admits to (reports and asks for)",
+    )  # fmt: skip
+    spread: float = param(
+        0.0, unit="sd", lo=0, hi=0.5, doc="spread of candour between providers (beta sd)"
+    )
+    late: float = param(
+        0.1, unit="pressure", lo=0, hi=2,
+        doc="extra pressure a provider with no candour bears before asking for help",
+    )  # fmt: skip
+    discovery_per_day: float = param(
+        0.05, unit="1/day", lo=0, hi=1,
+        doc="chance per day that a partner finds out a provider is hiding pressure",
+    )  # fmt: skip
+
+    def check(self, path: str) -> None:
+        _check_spread(self.mean, self.spread, path)
+
+
+def _check_spread(mean: float, spread: float, path: str) -> None:
+    limit = math.sqrt(mean * (1 - mean))
+    if spread > 0 and spread >= limit:
+        raise ConfigError(
+            f"{path}.spread: {spread:g} is not allowed with {path}.mean = {mean:g}; "
+            f"expected less than {limit:.3g} (a beta distribution's sd)"
+        )
+
+
+@dataclass
+class CultureConfig:
+    """How harm is handled: blamed on those who refused, or learned from together."""
+
+    name: str = param("learning", doc="culture label (set by configs/culture/*.yaml)")
+    harm_loss: float = param(
+        0.02, unit="fraction", lo=0, hi=1,
+        doc="patients harmed at a provider remove this share of its trust in partners that "
+        "refused it recently",
+    )  # fmt: skip
+    memory_days: float = param(
+        7.0, unit="days", lo=0, doc="how far back a refusal is remembered when harm happens"
+    )
+
+
+@dataclass
+class RelationshipConfig:
+    """Relationship investment: protected time for partners to meet, at a cost in beds."""
+
+    protected_time: float = param(
+        0.0, unit="share of capacity", lo=0, hi=0.2,
+        doc="share of every provider's staffed capacity given to protected time",
+    )  # fmt: skip
+    effect_scale: float = param(
+        0.01, unit="share of capacity", lo=0, lo_open=True,
+        doc="protected time that closes 63% of the gap between trust's baseline and 1",
+    )  # fmt: skip
+
+
+@dataclass
+class MandateConfig:
+    """A temporary mandate to pool (as in COVID-19): ics_pool replaces the policy for a while."""
+
+    start_day: float = param(0.0, unit="days", lo=0, doc="first day of the mandate")
+    days: float = param(0.0, unit="days", lo=0, doc="length of the mandate (0: no mandate)")
+    compliance: float = param(1.0, unit="0-1", lo=0, hi=1, doc="compliance with the mandate")
 
 
 @dataclass
 class SelfPreservationConfig:
     """How strongly providers keep beds back for themselves under pressure."""
 
-    mean: float = param(0.3, unit="0-1", lo=0, hi=1, doc="self-preservation of every provider")
+    mean: float = param(0.3, unit="0-1", lo=0, hi=1, doc="mean self-preservation of providers")
+    spread: float = param(
+        0.0, unit="sd", lo=0, hi=0.5, doc="spread between providers (beta sd; 0: all the same)"
+    )
     reserve_share: float = param(
         0.1, unit="share of capacity", lo=0, hi=1,
         doc="beds kept back (not offered) at full self-preservation",
     )  # fmt: skip
+    adapt: float = param(
+        0.0, unit="fraction", lo=0, hi=1,
+        doc="adaptation per step: refused by a partner it helped more -> this share of the gap "
+        "to 1; helped -> this share towards 0 (0: fixed traits)",
+    )  # fmt: skip
+
+    def check(self, path: str) -> None:
+        _check_spread(self.mean, self.spread, path)
 
 
 @dataclass
@@ -299,6 +406,9 @@ class FinanceConfig:
     """Financial pressure amplifies self-preservation ("the Trust comes first")."""
 
     pressure: float = param(0.0, unit="0-1", lo=0, hi=1, doc="financial pressure on every provider")
+    rise_per_year: float = param(
+        0.0, unit="1/year", lo=0, hi=1, doc="financial pressure rises by this each year (to 1)"
+    )
 
 
 @dataclass
@@ -326,6 +436,7 @@ class Config:
     """One run: the network, the policy, the demand, the clock and the seed."""
 
     seed: int = param(1, lo=0, hi=2**63 - 1, doc="run seed (spawned into one stream per source)")
+    scenario: str = param("baseline", doc="scenario label (set by configs/scenario/*.yaml)")
     sim: SimConfig = param(factory=SimConfig)
     network: NetworkConfig = param(factory=NetworkConfig)
     policy: PolicyConfig = param(factory=PolicyConfig)
@@ -336,6 +447,10 @@ class Config:
     trust: TrustConfig = param(factory=TrustConfig)
     self_preservation: SelfPreservationConfig = param(factory=SelfPreservationConfig)
     finance: FinanceConfig = param(factory=FinanceConfig)
+    candour: CandourConfig = param(factory=CandourConfig)
+    culture: CultureConfig = param(factory=CultureConfig)
+    relationship: RelationshipConfig = param(factory=RelationshipConfig)
+    mandate: MandateConfig = param(factory=MandateConfig)
     metrics: MetricsConfig = param(factory=MetricsConfig)
     output: OutputConfig = param(factory=OutputConfig)
 

@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from collabsim.core.aid import begin_aid, schedule, update_trust
+from collabsim.core.aid import begin_aid, schedule
+from collabsim.core.trust import update_trust
 from tests.conftest import config, engine, links, providers
 
 
@@ -115,13 +116,13 @@ def test_settled_trust_is_skipped_only_while_nothing_happens():
     """At the baseline with no help or refusal, trust cannot change, so the update is
     skipped; the first transfer ends that, and drift then applies as usual."""
     e = two_partners(trust=0.5, delay_days=0.0)  # baseline is 0.5
-    assert e.aid.trust_settled
+    assert e.trust_settled
     begin_aid(e)
     update_trust(e)
-    assert e.aid.trust_settled and (e.trust == 0.5).all() and e.trust_mean == 0.5
+    assert e.trust_settled and (e.trust == 0.5).all() and e.trust_mean == 0.5
     agree(e, 2)
     update_trust(e)
-    assert not e.aid.trust_settled and e.trust.max() > 0.5
+    assert not e.trust_settled and e.trust.max() > 0.5
 
 
 def test_default_trust_carries_a_one_step_delay():

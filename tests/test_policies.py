@@ -10,9 +10,16 @@ import pytest
 import collabsim
 from collabsim import ConfigError
 from collabsim.core.aid import begin_aid
+from collabsim.core.pressure import pressure
 from collabsim.core.state import ROW
 from collabsim.policies import available, make_policy
 from tests.conftest import FLAT, config, engine, links, providers
+
+
+def decide(e) -> None:
+    """The pressure phase (needs, requests, room), then the policy."""
+    pressure(e)
+    e.policy.step(e)
 
 
 def test_registry_knows_the_built_policies():
@@ -38,7 +45,7 @@ def test_ics_pool_moves_the_oldest_excess_to_a_partner_with_room():
     st.queue[3, 0], st.queue[0, 0] = 2, 3
     st.waiting[:] = [5, 0, 0]
     e.queue_top = 4
-    e.policy.step(e)
+    decide(e)
     assert st.transfers_out.tolist() == [3, 0, 0] and st.transfers_in.tolist() == [0, 3, 0]
     assert st.queue[3].tolist() == [0, 2, 0] and st.queue[0].tolist() == [2, 1, 0]
     assert st.waiting.tolist() == [2, 3, 0]
@@ -50,19 +57,23 @@ def test_ics_pool_moves_the_oldest_excess_to_a_partner_with_room():
     assert st.wait_steps[1] == 2 * 3 + 1 * 0  # the two oldest waited 3 steps, one new 0
 
 
-def test_compliance_scales_the_moves():
+@pytest.mark.parametrize(("compliance", "moved"), [(0.0, 6), (0.5, 8), (1.0, 10)])
+def test_compliance_overrides_self_preservation(compliance, moved):
+    """B has 10 free beds and, left to itself, keeps 4 back (self-preservation 1, reserve
+    share 0.4). The region takes B's offer (6) plus ``compliance`` of the 4 it keeps."""
     prov = providers([10, 10], [0.0, 0.0], [1000.0] * 2)
     cfg = config(sim={"days": 10, "warmup_days": 0}, aid={"delay_days": 0.0},
-                 policy={"name": "ics_pool", "params": {"compliance": 0.5}})  # fmt: skip
+                 self_preservation={"mean": 1.0, "reserve_share": 0.4},
+                 policy={"name": "ics_pool", "params": {"compliance": compliance}})  # fmt: skip
     e = engine(prov, links([(0, 1)]), cfg)
     st = e.state
     st.in_treatment[0] = [10, 0]
     st.occupied[:] = [10, 0]
-    st.queue[0] = [8, 0]
-    st.waiting[:] = [8, 0]
+    st.queue[0] = [12, 0]
+    st.waiting[:] = [12, 0]
     e.queue_top = 1
-    e.policy.step(e)
-    assert st.transfers_out[0] == 4  # half of the 8 it could have moved
+    decide(e)
+    assert st.transfers_out[0] == moved
 
 
 def _pooled_vs_single(policy: str, seed: int = 4):
@@ -173,5 +184,5 @@ def test_trust_gated_offers_in_proportion_to_trust_and_keeps_a_reserve():
     st.waiting[:] = [10, 10, 0]
     e.queue_top = 1
     begin_aid(e)
-    e.policy.step(e)
+    decide(e)
     assert st.transfers_out.tolist() == [8, 2, 0] and st.transfers_in[2] == 10

@@ -1,21 +1,24 @@
-"""Mutual-aid mechanics shared by every policy: agreed transfers, friction, trust updates.
+"""Mutual-aid mechanics shared by every policy: agreed transfers and loans, and friction.
 
-Aid links are the links along which patients can be shared: between providers of
-the same kind (an acute patient goes to an acute bed) within ``aid.max_travel_minutes``.
-A policy *agrees* transfers on aid links (``Aid.schedule``). A transfer agreed between
-partners with trust t (mean of the two directions) is carried out
-``aid.delay_days * (1 - t)^power / step`` steps later (to the nearest whole step,
-halves up): until then the patients
-stay in their queue, still waiting and counted (and may be admitted at home, which
-shrinks the transfer). When it is carried out, the sender's *oldest* waiting
-patients join the partner's queue at the same age, so their wait counts from first
-arrival. Each costs ``aid.cost * (1 - t)^power + aid.cost_per_minute * minutes``.
-Lower trust, later and dearer help: this is the trust dividend's mechanism.
+Aid links are the links along which help can flow: between providers of the same
+kind (an acute patient goes to an acute bed) within the policy's reach (usually
+``aid.max_travel_minutes``; ``usual`` marks links within that limit). A policy
+*agrees* help on aid links (``schedule``): ``grants[e]`` units from helper
+``dst[e]`` to asker ``src[e]``, split by ``aid.kinds`` into
 
-``update_trust`` (a phase after admission) then moves trust on every link: help
-received raises the sender's trust in the helper, acknowledged generosity raises
-the helper's trust in the sender, a refusal by a partner that visibly had room
-lowers it, and everything drifts towards a baseline.
+- **transfers**: the asker's oldest waiting patients join the helper's queue at
+  the same age, so their wait counts from first arrival;
+- **loans**: the helper's free staffed beds become the asker's capacity for
+  ``aid.loan_days``. A helper lends only beds that are free when the loan starts;
+  a borrower hands beds back as they come free (never turning a patient out), so
+  occupied never exceeds capacity anywhere.
+
+Help agreed between partners with trust t (mean of the two directions) starts
+``aid.delay_days * (1 - t)^power / step`` steps later (nearest whole step, halves
+up): until then the patients stay in their queue, still waiting and counted, and a
+transfer shrinks if they were admitted at home meanwhile. Each unit costs
+``aid.cost * (1 - t)^power + aid.cost_per_minute * minutes``. Lower trust, later
+and dearer help: this is the trust dividend's mechanism.
 """
 
 from __future__ import annotations
@@ -32,64 +35,89 @@ from collabsim.core.state import ROW, Links, Providers
 if TYPE_CHECKING:
     from collabsim.core.engine import Engine
 
+# Per-link integer marks and scratch (rows of ``Aid.marks``).
+MARKS = ("moved", "refused", "last_refused", "on_loan", "overdue", "now_transfers",
+         "now_loans", "weights", "asks", "grants", "offers")  # fmt: skip
+# Per-provider integer scratch (rows of ``Aid.per_provider``), filled by the pressure phase.
+PER_PROVIDER = ("need", "reported", "asked", "room", "offer", "pending_out", "pending_in")
+NEVER = -(2**40)  # "last refused" before any refusal
+
 
 class Aid:
-    """Aid links (grouped by sender and by receiver), pending transfers and per-step marks."""
+    """Aid links (grouped by asker and by helper), agreed help in flight and per-step marks."""
 
-    def __init__(self, providers: Providers, links: Links, aid: Any, step_days: float) -> None:
+    def __init__(
+        self, providers: Providers, links: Links, aid: Any, step_days: float, reach: float
+    ) -> None:
         keep = (providers.kind[links.src] == providers.kind[links.dst]) & (
-            links.travel_minutes <= aid.max_travel_minutes
+            links.travel_minutes <= max(reach, aid.max_travel_minutes)
         )
         src, dst = links.src[keep], links.dst[keep]
         order = np.lexsort((dst, src))
         self.index = np.flatnonzero(keep)[order].astype(np.int64)  # position in ``links``
         self.src = src[order].astype(np.int64)
         self.dst = dst[order].astype(np.int64)
-        self.by_src = np.arange(self.src.size, dtype=np.int64)  # already sorted by sender
-        self.src_start = group_starts(self.src, providers.n)
+        m, n = self.src.size, providers.n
+        self.by_src = np.arange(m, dtype=np.int64)  # already sorted by asker
+        self.src_start = group_starts(self.src, n)
         self.by_dst = np.argsort(self.dst, kind="stable").astype(np.int64)
-        self.dst_start = group_starts(self.dst[self.by_dst], providers.n)
-        # the link in the other direction (its index in ``links``), -1 if there is none
+        self.dst_start = group_starts(self.dst[self.by_dst], n)
+        # the link in the other direction: its index in ``links`` (trust) and among aid links
         where = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(links.src, links.dst,
                                                                     strict=True))}  # fmt: skip
-        self.reverse = np.array(
-            [where.get((int(b), int(a)), -1) for a, b in zip(self.src, self.dst, strict=True)],
-            dtype=np.int64,
-        )
+        pairs = list(zip(self.src.tolist(), self.dst.tolist(), strict=True))
+        self.reverse = np.array([where.get((b, a), -1) for a, b in pairs], dtype=np.int64)
+        position = {pair: e for e, pair in enumerate(pairs)}
+        self.reverse_aid = np.array([position.get((b, a), -1) for a, b in pairs], dtype=np.int64)
         self.same_region = providers.region[self.src] == providers.region[self.dst]
         self.minutes = links.travel_minutes[self.index].astype(float)
+        self.usual = self.minutes <= aid.max_travel_minutes
         self.delay_steps_max = int(math.ceil(aid.delay_days / step_days - 1e-9))
+        self.loan_steps = max(1, int(round(aid.loan_days / step_days)))
         self.params = np.array(
             [aid.delay_days / step_days, aid.cost, aid.friction_power, aid.cost_per_minute]
         )
-        m, n = self.src.size, providers.n
-        self.pending = np.zeros((self.delay_steps_max + 1, m), dtype=np.int64)
-        self.pending_out = np.zeros(n, dtype=np.int64)  # agreed, not yet carried out
-        self.pending_in = np.zeros(n, dtype=np.int64)
-        self.moved = np.zeros(m, dtype=np.int64)  # carried out this step, per aid link
-        self.refused = np.zeros(m, dtype=np.int64)  # 1: the partner had room and said no
-        # scratch for policies
-        self.weights = np.zeros(m, dtype=np.int64)
-        self.asks = np.zeros(m, dtype=np.int64)
-        self.grants = np.zeros(m, dtype=np.int64)
-        self.now = np.zeros(m, dtype=np.int64)  # agreed with no delay: carried out at once
-        self.need = np.zeros(n, dtype=np.int64)  # per provider: patients to place elsewhere
-        self.spare = np.zeros(n, dtype=np.int64)  # per provider: beds beyond its own queue
-        self.offer = np.zeros(n, dtype=np.int64)
+        self.loan_share = {"transfers": 0.0, "loans": 1.0, "both": aid.loan_share}[aid.kinds]
+        # pending[kind, slot, e]: help agreed, starting at that step (0 transfers, 1 loans)
+        self.pending = np.zeros((2, self.delay_steps_max + 1, m), dtype=np.int64)
+        self.loan_due = np.zeros((self.loan_steps + 1, m), dtype=np.int64)  # loans ending
+        self.helped = np.zeros(m, dtype=float)  # help dst[e] has given src[e] (units, remembered)
+        self.marks = np.zeros((len(MARKS), m), dtype=np.int64)
+        for i, name in enumerate(MARKS):
+            setattr(self, name, self.marks[i])
+        self.per_provider = np.zeros((len(PER_PROVIDER), n), dtype=np.int64)
+        for i, name in enumerate(PER_PROVIDER):
+            setattr(self, name, self.per_provider[i])
 
-    def reset(self, trust: Any, step_days: float) -> None:
-        """Clear pending transfers and marks; take the trust rules (they may be changed
-        between runs, e.g. by a test or the dashboard)."""
-        for a in (self.pending, self.pending_out, self.pending_in, self.moved, self.refused):
+    def reset(self) -> None:
+        """Nothing in flight, nothing remembered."""
+        for a in (self.pending, self.loan_due, self.helped, self.marks, self.per_provider):
             a[:] = 0
-        self.trust_gains = (trust.help_gain, trust.generosity_gain, trust.refusal_loss)
-        self.trust_drift = 1.0 - (1.0 - trust.drift_per_day) ** step_days
-        self.trust_baseline = trust.baseline
-        self.trust_settled = False  # the engine sets it once trust is initialised
+        self.last_refused[:] = NEVER
 
     @property
     def size(self) -> int:
         return self.src.size
+
+    # declared for readers and type checkers; set from MARKS and PER_PROVIDER above
+    moved: np.ndarray  # units of help carried out this step on each link
+    refused: np.ndarray  # 1: the helper visibly had room and refused the asker this step
+    last_refused: np.ndarray  # step of the helper's last refusal
+    on_loan: np.ndarray  # beds dst[e] has lent src[e] now
+    overdue: np.ndarray  # loaned beds due back but still occupied by the borrower's patients
+    now_transfers: np.ndarray
+    now_loans: np.ndarray
+    weights: np.ndarray
+    asks: np.ndarray
+    grants: np.ndarray
+    offers: np.ndarray
+    need: np.ndarray  # patients beyond free beds and help already agreed
+    reported: np.ndarray  # what the provider reports of that need (candour)
+    asked: np.ndarray  # what it asks for (0 below its asking threshold)
+    room: np.ndarray  # free beds beyond its own queue and help already promised
+    offer: np.ndarray  # room beyond the self-preservation reserve
+    pending_out: np.ndarray  # help agreed for this provider, not yet started
+    pending_in: np.ndarray  # help this provider agreed to give, not yet started
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -101,9 +129,8 @@ def pair_trust(trust, index, reverse, e):
 
 
 @njit(cache=True, error_model="numpy")
-def _move(queue, top, block, s, d, want, rows):  # fmt: skip
+def _move(queue, top, block, s, d, want, r_wait, r_out, r_in):  # fmt: skip
     """Move up to ``want`` of s's oldest waiting patients to d's queue; returns the number."""
-    r_wait, r_out, r_in = rows
     moved = 0
     a = top - 1
     while want > 0 and a >= 0:
@@ -121,133 +148,147 @@ def _move(queue, top, block, s, d, want, rows):  # fmt: skip
     return moved
 
 
+# rows used by the aid kernels, in this order
+AID_ROWS = tuple(ROW[r] for r in ("capacity", "occupied", "waiting", "lent", "borrowed",
+                                   "transfers_out", "transfers_in", "loans_out", "loans_in",
+                                   "aid_cost", "aid_minutes"))  # fmt: skip
+
+
 @njit(cache=True, error_model="numpy")
-def _carry_out(queue, top, block, src, dst, index, reverse, minutes, trust, amounts, params,
-               moved, rows):  # fmt: skip
-    """Carry out ``amounts`` on every aid link now; add what moved and what it cost."""
-    r_wait, r_out, r_in, r_cost = rows
+def _carry_out(queue, top, block, src, dst, index, reverse, minutes, trust, transfers, loans,
+               params, marks, helped, loan_due, loan_slot, rows):  # fmt: skip
+    """Start ``transfers`` and ``loans`` on every aid link now; add what they cost."""
+    r_cap, r_occ, r_wait, r_lent, r_borr, r_tout, r_tin, r_lout, r_lin, r_cost, r_min = rows
+    moved, on_loan = marks[0], marks[3]
     cost, power, per_minute = params[1], params[2], params[3]
     for e in range(src.size):
-        if amounts[e] > 0:
-            k = _move(queue, top, block, src[e], dst[e], amounts[e], (r_wait, r_out, r_in))
-            if k:
-                moved[e] += k
-                distrust = 1.0 - pair_trust(trust, index, reverse, e)
-                unit = cost * distrust**power + per_minute * minutes[e]
-                block[r_cost, src[e]] += int(round(k * unit))
+        s, d = src[e], dst[e]
+        k = 0
+        if transfers[e] > 0:
+            k = _move(queue, top, block, s, d, transfers[e], r_wait, r_tout, r_tin)
+        if loans[e] > 0:  # the helper lends only beds that are free now
+            lend = min(loans[e], max(block[r_cap, d] - block[r_occ, d], 0))
+            if lend:
+                block[r_cap, d] -= lend
+                block[r_cap, s] += lend
+                block[r_lent, d] += lend
+                block[r_borr, s] += lend
+                block[r_lout, d] += lend
+                block[r_lin, s] += lend
+                on_loan[e] += lend
+                loan_due[loan_slot, e] += lend
+                k += lend
+        if k:
+            moved[e] += k
+            helped[e] += k
+            distrust = 1.0 - pair_trust(trust, index, reverse, e)
+            block[r_cost, s] += int(round(k * (cost * distrust**power + per_minute * minutes[e])))
+            block[r_min, s] += int(round(k * minutes[e]))
 
 
 @njit(cache=True, error_model="numpy")
-def _schedule(grants, src, dst, index, reverse, trust, params, pending, t, pending_out,
-              pending_in, now):  # fmt: skip
-    """Book each agreed transfer for the step its arrangement ends; 0-delay ones go in ``now``."""
+def _return_loans(block, src, dst, marks, loan_due, row, rows):  # fmt: skip
+    """Loans due now (and overdue ones) go back, as far as the borrower has free beds."""
+    r_cap, r_occ, r_lent, r_borr = rows[0], rows[1], rows[3], rows[4]
+    on_loan, overdue = marks[3], marks[4]
+    for e in range(src.size):
+        due = loan_due[row, e] + overdue[e]
+        if due == 0:
+            continue
+        loan_due[row, e] = 0
+        b, lender = src[e], dst[e]
+        back = min(due, max(block[r_cap, b] - block[r_occ, b], 0))
+        block[r_cap, b] -= back
+        block[r_cap, lender] += back
+        block[r_borr, b] -= back
+        block[r_lent, lender] -= back
+        on_loan[e] -= back
+        overdue[e] = due - back
+
+
+@njit(cache=True, error_model="numpy")
+def _begin(queue, top, block, src, dst, index, reverse, minutes, trust, params, pending, t,
+           marks, per_provider, helped, loan_due, loan_steps, rows):  # fmt: skip
+    """Clear this step's flows and marks; loans due go back; help due now starts."""
+    for r in rows[5:]:
+        for i in range(block.shape[1]):
+            block[r, i] = 0
+    moved, refused, on_loan = marks[0], marks[1], marks[3]
+    now_t, now_l = marks[5], marks[6]
+    any_loans = False
+    for e in range(src.size):
+        moved[e] = 0
+        refused[e] = 0
+        if on_loan[e]:
+            any_loans = True
+    loan_slots = loan_due.shape[0]
+    if any_loans:
+        _return_loans(block, src, dst, marks, loan_due, t % loan_slots, rows)
+    pending_out, pending_in = per_provider[5], per_provider[6]
+    any_pending = False
+    for i in range(pending_out.size):
+        if pending_out[i]:
+            any_pending = True
+            break
+    if not any_pending:
+        return
+    row = t % pending.shape[1]
+    for e in range(src.size):
+        a, b = pending[0, row, e], pending[1, row, e]
+        now_t[e], now_l[e] = a, b
+        if a or b:
+            pending[0, row, e] = 0
+            pending[1, row, e] = 0
+            pending_out[src[e]] -= a + b
+            pending_in[dst[e]] -= a + b
+    _carry_out(queue, top, block, src, dst, index, reverse, minutes, trust, now_t, now_l, params,
+               marks, helped, loan_due, (t + loan_steps) % loan_slots, rows)  # fmt: skip
+
+
+def begin_aid(engine: Engine) -> None:
+    """Start of the aid phase: clear this step's marks, end loans due, start help due."""
+    aid, st = engine.aid, engine.state
+    _begin(st.queue, engine.queue_top, st.block, aid.src, aid.dst, aid.index, aid.reverse,
+           aid.minutes, engine.trust, aid.params, aid.pending, engine.t, aid.marks,
+           aid.per_provider, aid.helped, aid.loan_due, aid.loan_steps, AID_ROWS)  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy")
+def _schedule(grants, src, dst, index, reverse, trust, params, loan_share, pending, t,
+              per_provider, now_t, now_l):  # fmt: skip
+    """Book each agreed unit of help for the step its arrangement ends (0 delay: now)."""
     delay_steps, power = params[0], params[2]
-    slots = pending.shape[0]
+    slots = pending.shape[1]
+    pending_out, pending_in = per_provider[5], per_provider[6]
     for e in range(src.size):
         g = grants[e]
-        now[e] = 0
+        now_t[e] = 0
+        now_l[e] = 0
         if g <= 0:
             continue
+        lend = int(math.floor(g * loan_share + 0.5))
         # nearest whole step, halves up (round() would send 0.5 to 0 at the default trust)
         d = int(
             math.floor(delay_steps * (1.0 - pair_trust(trust, index, reverse, e)) ** power + 0.5)
         )
         if d <= 0:
-            now[e] = g
+            now_t[e] = g - lend
+            now_l[e] = lend
         else:
-            pending[(t + d) % slots, e] += g
+            slot = (t + d) % slots
+            pending[0, slot, e] += g - lend
+            pending[1, slot, e] += lend
             pending_out[src[e]] += g
             pending_in[dst[e]] += g
 
 
-@njit(cache=True, error_model="numpy")
-def _due(pending, t, src, dst, pending_out, pending_in, out):  # fmt: skip
-    """Take this step's row of agreed transfers off the books, into ``out``."""
-    row = t % pending.shape[0]
-    for e in range(src.size):
-        g = pending[row, e]
-        out[e] = g
-        if g:
-            pending[row, e] = 0
-            pending_out[src[e]] -= g
-            pending_in[dst[e]] -= g
-
-
-AID_ROWS = (ROW["waiting"], ROW["transfers_out"], ROW["transfers_in"], ROW["aid_cost"])
-
-
-@njit(cache=True, error_model="numpy")
-def _begin(queue, top, block, src, dst, index, reverse, minutes, trust, params, pending, t,
-           pending_out, pending_in, now, moved, refused, rows):  # fmt: skip
-    r_wait, r_out, r_in, r_cost = rows
-    for i in range(block.shape[1]):
-        block[r_out, i] = 0
-        block[r_in, i] = 0
-        block[r_cost, i] = 0
-    any_pending = False
-    for e in range(src.size):
-        moved[e] = 0
-        refused[e] = 0
-    for i in range(pending_out.size):
-        if pending_out[i]:
-            any_pending = True
-            break
-    if any_pending:
-        _due(pending, t, src, dst, pending_out, pending_in, now)
-        _carry_out(queue, top, block, src, dst, index, reverse, minutes, trust, now, params,
-                   moved, rows)  # fmt: skip
-
-
-def begin_aid(engine: Engine) -> None:
-    """Start of the aid phase: clear this step's marks, carry out transfers now due."""
-    aid, st = engine.aid, engine.state
-    _begin(st.queue, engine.queue_top, st.block, aid.src, aid.dst, aid.index, aid.reverse,
-           aid.minutes, engine.trust, aid.params, aid.pending, engine.t, aid.pending_out,
-           aid.pending_in, aid.now, aid.moved, aid.refused, AID_ROWS)  # fmt: skip
-
-
 def schedule(engine: Engine, grants: np.ndarray) -> None:
-    """Agree ``grants[e]`` transfers on each aid link; friction decides when they happen."""
+    """Agree ``grants[e]`` units of help on each aid link; friction decides when it starts."""
     aid, st = engine.aid, engine.state
     _schedule(grants, aid.src, aid.dst, aid.index, aid.reverse, engine.trust, aid.params,
-              aid.pending, engine.t, aid.pending_out, aid.pending_in, aid.now)  # fmt: skip
+              aid.loan_share, aid.pending, engine.t, aid.per_provider, aid.now_transfers,
+              aid.now_loans)  # fmt: skip
+    slot = (engine.t + aid.loan_steps) % aid.loan_due.shape[0]
     _carry_out(st.queue, engine.queue_top, st.block, aid.src, aid.dst, aid.index, aid.reverse,
-               aid.minutes, engine.trust, aid.now, aid.params, aid.moved, AID_ROWS)  # fmt: skip
-
-
-@njit(cache=True, error_model="numpy")
-def _update_trust(trust, index, reverse, moved, refused, gains, drift, baseline,
-                  settled):  # fmt: skip
-    """Returns (mean trust, settled): settled while every link sits at the baseline."""
-    help_gain, generosity_gain, refusal_loss = gains
-    for e in range(index.size):
-        if moved[e] or refused[e]:
-            settled = False
-            break
-    if settled:  # nothing to drift and nothing happened: trust is unchanged
-        return baseline, True
-    for e in range(index.size):
-        i = index[e]
-        if moved[e]:
-            trust[i] += help_gain * (1.0 - trust[i])  # the sender trusts its helper more
-            r = reverse[e]
-            if r >= 0:
-                trust[r] += generosity_gain * (1.0 - trust[r])  # and the helper the sender
-        if refused[e]:
-            trust[i] -= refusal_loss * trust[i]
-    total = 0.0
-    for i in range(trust.size):
-        trust[i] += drift * (baseline - trust[i])
-        total += trust[i]
-    return total / trust.size, False
-
-
-def update_trust(engine: Engine) -> None:
-    """Trust after this step's help, refusals and drift; kept in [0, 1] by construction."""
-    if not engine.trust.size:
-        return
-    aid = engine.aid
-    engine.trust_mean, aid.trust_settled = _update_trust(
-        engine.trust, aid.index, aid.reverse, aid.moved, aid.refused, aid.trust_gains,
-        aid.trust_drift, aid.trust_baseline, aid.trust_settled,
-    )  # fmt: skip
+               aid.minutes, engine.trust, aid.now_transfers, aid.now_loans, aid.params,
+               aid.marks, aid.helped, aid.loan_due, slot, AID_ROWS)  # fmt: skip

@@ -13,33 +13,38 @@ from typing import Any
 import numpy as np
 
 from collabsim.core.admission import admit, arrive
-from collabsim.core.aid import Aid, begin_aid, update_trust
+from collabsim.core.aid import Aid, begin_aid
 from collabsim.core.demand import Demand
 from collabsim.core.discharge import Stays, discharge
 from collabsim.core.pathway import Pathway, place_delayed
+from collabsim.core.pressure import pressure
 from collabsim.core.random import new_stream
 from collabsim.core.record import Recorder, record
 from collabsim.core.state import Links, Providers, State
+from collabsim.core.traits import Traits
+from collabsim.core.trust import TrustRules, update_trust
 
 Phase = Callable[["Engine"], None]
 
-# Names of the independent random streams spawned from the run seed.
-STREAMS = ("arrivals", "los", "behaviour")
+# Names of the independent random streams spawned from the run seed. Appending a
+# name leaves the earlier streams unchanged (SeedSequence children are by position).
+STREAMS = ("arrivals", "los", "behaviour", "traits")
 
 
 def mutual_aid(engine: Engine) -> None:
-    """Transfers agreed earlier and now due happen; then the policy agrees new ones."""
-    begin_aid(engine)
-    engine.policy.step(engine)
+    """The policy (or, while a mandate to pool is in force, ``ics_pool``) agrees new help."""
+    engine.acting_policy().step(engine)
 
 
 PHASES: tuple[Phase, ...] = (
     arrive,  # demand: age the queues, add this step's arrivals
     discharge,  # stays end; some acute patients become delayed discharges
     place_delayed,  # discharge pathway: delayed patients move to step-down partners
-    mutual_aid,  # the policy (from the registry) shares patients or capacity
+    begin_aid,  # loans due end; transfers and loans agreed earlier and due now start
+    pressure,  # true and reported pressure, requests, spare beds; hidden pressure found out
+    mutual_aid,  # the policy (from the registry) agrees transfers and loans
     admit,  # oldest-first admission into free beds, waits recorded
-    update_trust,  # help received and given, refusals, drift to the baseline
+    update_trust,  # help, refusals, harm, drift; self-preservation adapts
     record,  # per-step totals into preallocated arrays
 )
 
@@ -66,7 +71,13 @@ class Engine:
         self.demand = Demand(providers, config.demand, sim.step_days)
         self.stays = Stays(providers, config.discharge, config.pathway, sim.step_days)
         self.pathway = Pathway(providers, links)
-        self.aid = Aid(providers, links, config.aid, sim.step_days)
+        self.aid = Aid(providers, links, config.aid, sim.step_days, policy.reach(config))
+        self.traits = Traits(providers.n)
+        self.mandate_policy = None
+        if config.mandate.days > 0:
+            from collabsim.policies import make_policy
+
+            self.mandate_policy = make_policy("ics_pool", {"compliance": config.mandate.compliance})
         ages = np.arange(self.max_wait_steps + 1)
         waited = ages * sim.step_days
         eps = 1e-9
@@ -82,24 +93,37 @@ class Engine:
     def reset(self, seed: int) -> None:
         """Empty queues, beds filled to their expected occupancy, fresh streams from ``seed``."""
         self.seed = seed
-        arrivals, los, behaviour = np.random.SeedSequence(seed).spawn(len(STREAMS))
+        arrivals, los, behaviour, traits = np.random.SeedSequence(seed).spawn(len(STREAMS))
         # Kernel streams (collabsim.core.random), one per source of chance.
         self.rng_arrivals = new_stream(arrivals)
         self.rng_los = new_stream(los)
         self.rng_behaviour = new_stream(behaviour)
+        cfg = self.config
+        self.traits.reset(np.random.default_rng(traits), cfg)
         self.state = State(self.providers, self.max_wait_steps, self.stays.buckets)
-        initial = self.config.trust.initial
+        # protected time for relationships is taken out of staffed capacity
+        cap = self.state.capacity
+        cap -= np.rint(cfg.relationship.protected_time * cap).astype(np.int64)
         self.trust = self.links.trust.astype(float).copy()
-        if initial is not None:
-            self.trust[:] = initial
-        self.aid.reset(self.config.trust, self.step_days)
-        self.aid.trust_settled = bool((self.trust == self.config.trust.baseline).all())
+        if cfg.trust.initial is not None:
+            self.trust[:] = cfg.trust.initial
+        self.trust_rules = TrustRules(cfg, self.step_days)
+        self.trust_settled = bool((self.trust == self.trust_rules.baseline).all())
+        self.discovery_per_step = 1.0 - (1.0 - cfg.candour.discovery_per_day) ** self.step_days
+        mandate = cfg.mandate
+        self.mandate_steps = (
+            int(round(mandate.start_day / self.step_days)),
+            int(round((mandate.start_day + mandate.days) / self.step_days)),
+        )
+        self.aid.reset()
         self.trust_changed()
         self._initial_occupancy()
         self.recorder = Recorder(self.steps, self.state, self.max_wait_steps)
         self.queue_top = 0
         self.t = 0
         self.policy.bind(self)
+        if self.mandate_policy is not None:
+            self.mandate_policy.bind(self)
 
     def _initial_occupancy(self) -> None:
         """Start near the expected steady state, to shorten the warm-up.
@@ -119,20 +143,35 @@ class Engine:
                 cfg.pathway.share * acute_demand[path.src_pos] / links_per_acute[path.src_pos]
             )
             np.add.at(inflow, path.dst, per_link)
-        treated = np.minimum(np.rint((demand + inflow) * p.los_days).astype(np.int64), p.capacity)
+        treated = np.minimum(np.rint((demand + inflow) * p.los_days).astype(np.int64), st.capacity)
         delayed = np.zeros(p.n, dtype=np.int64)
         has_path = links_per_acute > 0
         delayed[path.acute[has_path]] = np.rint(
             cfg.pathway.share * acute_demand[has_path] * cfg.pathway.arrangement_days
         )
-        delayed = np.minimum(delayed, p.capacity - treated)
+        delayed = np.minimum(delayed, st.capacity - treated)
         st.in_treatment[0] = treated
         st.delayed[:] = delayed
         st.occupied[:] = treated + delayed
 
     def trust_changed(self) -> None:
-        """Call after changing ``self.trust``: refreshes the mean the recorder writes."""
+        """Call after changing ``self.trust``: refreshes the mean and spread recorded."""
         self.trust_mean = float(self.trust.mean()) if self.trust.size else float("nan")
+        self.trust_sd = float(self.trust.std()) if self.trust.size else float("nan")
+        self.trust_settled = bool(
+            self.trust.size and (self.trust == self.trust_rules.baseline).all()
+        )
+
+    def trust_unsettled(self) -> None:
+        """Trust moved off the baseline: the next trust update must drift it back."""
+        self.trust_settled = False
+
+    def acting_policy(self) -> Any:
+        """The policy in force this step: the mandate's pooling while it lasts."""
+        start, end = self.mandate_steps
+        if self.mandate_policy is not None and start <= self.t < end:
+            return self.mandate_policy
+        return self.policy
 
     @property
     def measuring(self) -> bool:

@@ -25,6 +25,7 @@ class Recorder:
     def __init__(self, steps: int, state: State, max_wait_steps: int) -> None:
         self.rows = np.zeros((max(steps, 1), len(ROWS)), dtype=np.int64)
         self.mean_trust = np.full(max(steps, 1), np.nan)
+        self.trust_sd = np.full(max(steps, 1), np.nan)
         self.provider_totals = np.zeros_like(state.block)  # summed over measured steps
         self.wait_histogram = np.zeros(max_wait_steps + 1, dtype=np.int64)  # admissions by wait
         self.measured_steps = 0
@@ -34,6 +35,7 @@ class Recorder:
         """Stepping past the configured run: double the series (rare, outside hot path)."""
         self.rows = np.concatenate([self.rows, np.zeros_like(self.rows)])
         self.mean_trust = np.concatenate([self.mean_trust, np.full_like(self.mean_trust, np.nan)])
+        self.trust_sd = np.concatenate([self.trust_sd, np.full_like(self.trust_sd, np.nan)])
 
 
 @njit(cache=True, error_model="numpy")
@@ -58,5 +60,6 @@ def record(engine: Engine) -> None:
     measuring = engine.measuring
     _record(engine.state.block, rec.rows[t], rec.provider_totals, measuring)
     rec.mean_trust[t] = engine.trust_mean
+    rec.trust_sd[t] = engine.trust_sd
     rec.steps_recorded = t + 1
     rec.measured_steps += measuring

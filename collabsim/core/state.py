@@ -24,6 +24,8 @@ LEVELS = (
     "delayed",  # acute patients medically fit but waiting for an onward place
     "arranged",  # of those, the ones whose onward care is arranged (waiting for a free place)
     "waiting",  # patients waiting for a bed here
+    "lent",  # staffed beds this provider has lent to partners (out of its capacity)
+    "borrowed",  # staffed beds borrowed from partners (part of its capacity)
 )
 FLOWS = (
     "arrivals",  # joined a queue
@@ -35,7 +37,14 @@ FLOWS = (
     "placed_in",  # step-down beds taken by those placements
     "transfers_out",  # waiting patients sent to a partner by mutual aid
     "transfers_in",  # waiting patients received by mutual aid
-    "aid_cost",  # cost of the transfers carried out this step, GBP (paid by the sender)
+    "loans_out",  # staffed beds lent to partners, starting this step
+    "loans_in",  # staffed beds borrowed from partners, starting this step
+    "aid_cost",  # cost of the transfers and loans begun this step, GBP (paid by the asker)
+    "aid_minutes",  # travel minutes of this step's transfers (per patient) and loans (per bed)
+    "need",  # patients beyond free beds and help already agreed (true pressure)
+    "asked",  # of that need, what the provider asked for (candour, asking threshold)
+    "refusals",  # partners with visible room that refused this provider's request
+    "discoveries",  # hidden pressure found out by partners
     "wait_steps",  # sum over this step's admissions of steps waited
     "breaches",  # admissions that waited at least the target
     "harms",  # admissions that waited at least the harm threshold
@@ -110,6 +119,8 @@ class State:
     delayed: np.ndarray
     arranged: np.ndarray
     waiting: np.ndarray
+    lent: np.ndarray
+    borrowed: np.ndarray
     arrivals: np.ndarray
     admissions: np.ndarray
     lost: np.ndarray
@@ -119,7 +130,14 @@ class State:
     placed_in: np.ndarray
     transfers_out: np.ndarray
     transfers_in: np.ndarray
+    loans_out: np.ndarray
+    loans_in: np.ndarray
     aid_cost: np.ndarray
+    aid_minutes: np.ndarray
+    need: np.ndarray
+    asked: np.ndarray
+    refusals: np.ndarray
+    discoveries: np.ndarray
     wait_steps: np.ndarray
     breaches: np.ndarray
     harms: np.ndarray

@@ -37,6 +37,20 @@ class Policy:
             )
         self.params = {**self.defaults, **params}
 
+    def number(self, name: str, lo: float = 0.0, hi: float = 1.0) -> float:
+        """Parameter ``name`` as a float in [lo, hi], or a one-line ConfigError."""
+        v = self.params[name]
+        if isinstance(v, bool) or not isinstance(v, int | float) or not lo <= v <= hi:
+            raise ConfigError(
+                f"policy.params.{name}: {v!r} is not allowed for policy {self.name!r}; "
+                f"expected a number in [{lo:g}, {hi:g}]"
+            )
+        return float(v)
+
+    def reach(self, config: Any) -> float:
+        """Longest link (travel minutes) this policy may use; aid links are cut at it."""
+        return config.aid.max_travel_minutes
+
     def bind(self, engine: Engine) -> None:
         """Called once the engine exists and at every reset: precompute link arrays here."""
 
