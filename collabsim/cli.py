@@ -26,7 +26,7 @@ def fail(message: str) -> None:
     raise SystemExit(USER_ERROR)
 
 
-def format_summary(summary: dict[str, Any]) -> str:
+def format_summary(summary: dict[str, Any], extra: tuple[tuple[str, str], ...] = ()) -> str:
     """A short table of the headline measures, in words a planner reads."""
 
     def num(key: str, fmt: str = "{:,.0f}") -> str:
@@ -35,8 +35,9 @@ def format_summary(summary: dict[str, Any]) -> str:
 
     rows = [
         (
-            "network / policy / seed",
-            f"{summary['network']} / {summary['policy']} / {summary['seed']}",
+            "network / policy / scenario / seed",
+            f"{summary['network']} / {summary['policy']} / {summary['scenario']} / "
+            f"{summary['seed']}",
         ),
         ("providers, links", f"{summary['providers']}, {summary['links']}"),
         ("simulated", f"{summary['steps']} steps of {summary['step_days']:g} day(s)"),
@@ -50,9 +51,18 @@ def format_summary(summary: dict[str, Any]) -> str:
         ("waited past the target", num("breach_share", "{:.1%}")),
         ("bed occupancy", num("mean_occupancy", "{:.1%}")),
         ("delayed discharges (mean per day)", num("mean_delayed", "{:,.1f}")),
-        ("transfers between providers", num("transfers")),
-        ("cost of arranging them", "GBP " + num("aid_cost")),
+        ("patients harmed by long waits", num("harm_events")),
+        ("patients transferred between providers", num("transfers")),
+        ("staffed beds lent (bed-days)", f"{num('loans')} ({num('loan_bed_days')})"),
+        ("cost of arranging mutual aid", "GBP " + num("aid_cost")),
+        (
+            "trust between partners (mean, spread)",
+            f"{num('mean_trust', '{:.2f}')}, {num('trust_sd', '{:.2f}')}",
+        ),
+        ("unequal waits between regions (Gini)", num("wait_gini_regions", "{:.2f}")),
+        ("days to recover after the shock", num("recovery_days", "{:.0f}")),
     ]
+    rows.extend(extra)
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"  {label:<{width}}  {value}" for label, value in rows)
 
@@ -75,8 +85,7 @@ def run_job(cfg: Any) -> dict[str, Any]:
     except CollabsimError as exc:
         fail(str(exc))
     summary = model.summary
-    print(format_summary(summary))
-    print(f"  {'run time (build and run)':<33}  {elapsed:.2f} s")
+    print(format_summary(summary, (("run time (build and run)", f"{elapsed:.2f} s"),)))
     print(f"outputs: {run_dir}")
     for name, path in paths.items():
         print(f"  {name:<10} {path.name}")

@@ -237,6 +237,11 @@ class PolicyConfig:
     name: str = param("none", doc="registered policy name")
     params: dict[str, Any] = param(factory=dict, doc="the policy's own parameters")
 
+    def check(self, path: str) -> None:
+        from collabsim.policies import make_policy  # the registry checks name and parameters
+
+        make_policy(self.name, self.params)
+
 
 @dataclass
 class AidConfig:

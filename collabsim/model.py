@@ -21,7 +21,7 @@ from collabsim import network as networks
 from collabsim.agents import Provider
 from collabsim.config import Config
 from collabsim.core.engine import Engine
-from collabsim.core.metrics import series_columns, summarise
+from collabsim.core.metrics import series_columns, summarise, waits_by
 from collabsim.core.state import KINDS, ROW
 from collabsim.policies import make_policy
 
@@ -66,6 +66,8 @@ class CollabModel(mesa.Model):
             "version": __version__,
             "seed": self.config.seed,
             "policy": self.config.policy.name,
+            "scenario": self.config.scenario,
+            "culture": self.config.culture.name,
             "network": self.config.network.preset,
             "providers": self.engine.providers.n,
             "links": self.engine.links.m,
@@ -99,6 +101,33 @@ class CollabModel(mesa.Model):
                 "mean_delayed": totals[ROW["delayed"]] / steps,
                 "admissions": admitted,
                 "mean_wait_days": mean_wait * e.step_days,
+                "harm_events": totals[ROW["harms"]] + totals[ROW["lost"]],
+                "transfers_out": totals[ROW["transfers_out"]],
+                "transfers_in": totals[ROW["transfers_in"]],
+                "beds_lent": totals[ROW["loans_out"]],
+                "beds_borrowed": totals[ROW["loans_in"]],
+                "refused_by_partners": totals[ROW["refusals"]],
+                "self_preservation": e.traits.self_preservation.copy(),
+                "candour": e.traits.candour.copy(),
+            }
+        )
+
+    def regions_frame(self) -> pd.DataFrame:
+        """One row per region: providers, beds and the post-warm-up mean wait."""
+        e = self.engine
+        p = e.providers
+        region = p.region.astype(np.int64)
+        groups = len(p.region_names)
+        totals = e.recorder.provider_totals
+        return pd.DataFrame(
+            {
+                "region": p.region_names,
+                "providers": np.bincount(region, minlength=groups),
+                "capacity": np.bincount(region, p.capacity, minlength=groups).astype(np.int64),
+                "admissions": np.bincount(
+                    region, totals[ROW["admissions"]], minlength=groups
+                ).astype(np.int64),
+                "mean_wait_days": waits_by(e, region, groups),
             }
         )
 

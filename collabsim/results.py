@@ -54,9 +54,15 @@ def write_run(model: CollabModel, run_dir: Path) -> dict[str, Path]:
         out["providers"] = run_dir / "providers.parquet"
         providers = model.providers_frame()
         _atomic_write(out["providers"], lambda p: providers.to_parquet(p, index=False))
+        out["regions"] = run_dir / "regions.parquet"
+        regions = model.regions_frame()
+        _atomic_write(out["regions"], lambda p: regions.to_parquet(p, index=False))
     if cfg.output.figures:
         out["figure"] = run_dir / "waits_occupancy.png"
-        title = f"{cfg.network.preset} network, policy {cfg.policy.name}, seed {cfg.seed}"
+        title = (
+            f"{cfg.network.preset} network, policy {cfg.policy.name}, "
+            f"scenario {cfg.scenario}, seed {cfg.seed}"
+        )
         _atomic_write(
             out["figure"], lambda p: waits_and_occupancy(series, cfg.sim.warmup_days, title, p)
         )

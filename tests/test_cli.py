@@ -58,6 +58,10 @@ def test_overrides_and_python_dash_m(tmp_path):
         (["sim.dayz=5"], "unknown setting 'sim.dayz'"),
         (["network=nowhere"], "Could not find 'network/nowhere'"),
         (["policy=hope"], "Could not find 'policy/hope'"),
+        (["scenario=utopia"], "Could not find 'scenario/utopia'"),
+        (["culture=fear"], "Available options in 'culture': blame, learning"),
+        (["aid.kinds=gifts"], "aid.kinds: 'gifts' is not allowed"),
+        (["policy=reciprocal", "policy.params.generosity=2"], "policy.params.generosity: 2"),
         (["network=file", "network.providers_file=missing.csv", "network.links_file=x.csv"],
          "network.providers_file: cannot read"),
     ],
@@ -94,6 +98,24 @@ def test_multirun_writes_one_complete_run_per_job(tmp_path):
     assert done.returncode == 0, done.stderr
     seeds = sorted(json.loads((d / "summary.json").read_text())["seed"] for d in run_dirs(tmp_path))
     assert seeds == [1, 2]
+
+
+def test_every_policy_and_scenario_runs_from_the_command_line(tmp_path):
+    """One multirun per factor (one process each): every job writes a complete run."""
+    from collabsim.policies import available
+
+    scenarios = sorted(p.stem for p in (Path(__file__).parents[1] / "configs" / "scenario")
+                       .glob("*.yaml"))  # fmt: skip
+    assert len(scenarios) >= 6
+    short = ["sim.days=40", "sim.warmup_days=10", "output.figures=false"]
+    for factor, names in (("policy", available()), ("scenario", scenarios)):
+        done = run(["-m", f"{factor}={','.join(names)}", "aid.kinds=both", *short], tmp_path)
+        assert done.returncode == 0, done.stderr
+    ran = [json.loads((d / "summary.json").read_text()) for d in run_dirs(tmp_path)]
+    assert sorted(s["policy"] for s in ran if s["scenario"] == "baseline") == sorted(
+        [*available(), "none"]  # the scenario sweep ran its baseline under policy none too
+    )
+    assert sorted({s["scenario"] for s in ran}) == scenarios
 
 
 def test_help_lists_the_config_groups(tmp_path):

@@ -42,7 +42,13 @@ def test_overrides_reach_the_config():
         (["sim.dayz=3"], "unknown setting 'sim.dayz'"),
         (["+sim.extra=3"], "unknown setting 'sim.extra'"),
         (["network=nope"], "Could not find 'network/nope'"),
-        (["policy=nope"], "Available options in 'policy': ics_pool, none, trust_gated"),
+        (
+            ["policy=nope"],
+            "Available options in 'policy': ics_pool, lead_provider, "
+            "national_escalation, none, reciprocal, trust_gated",
+        ),
+        (["candour.mean=1.5"], "candour.mean: 1.5 is not allowed; expected a number in [0, 1]"),
+        (["candour.mean=0.9", "candour.spread=0.4"], "candour.spread: 0.4 is not allowed"),
         (["network=file"], "the file preset needs network.providers_file"),
         (["network.partners=[community,hospice]"], "unknown kind 'hospice'"),
         (["policy.params.x=1"], "unknown setting 'policy.params.x'"),
@@ -54,6 +60,15 @@ def test_bad_values_give_one_line_naming_the_field(overrides, expected):
     message = str(err.value)
     assert expected in message
     assert "\n" not in message
+
+
+def test_a_scenario_sets_its_factors_and_a_command_line_override_wins():
+    cfg = load_config(["scenario=competition_history"])
+    assert (cfg.scenario, cfg.trust.initial, cfg.candour.mean) == ("competition_history", 0.15, 0.7)
+    cfg = load_config(["scenario=competition_history", "trust.initial=0.9", "culture=blame"])
+    assert cfg.trust.initial == 0.9 and cfg.culture.harm_loss == 0.2
+    surge = load_config(["scenario=covid_surge"])
+    assert surge.mandate.days == surge.demand.shocks[0].days == 90
 
 
 def test_unknown_policy_lists_the_known_ones():

@@ -35,12 +35,24 @@ def systems(draw):
         discharge={"los": draw(st.sampled_from(["exponential", "lognormal"])),
                    "weekend_factor": draw(st.floats(0.1, 1.0)), "los_horizon_days": 20.0},
         pathway={"share": draw(st.floats(0, 1)), "arrangement_days": draw(st.floats(0.2, 10))},
-        policy=draw(st.sampled_from([{"name": "none"}, {"name": "trust_gated"},
-                                     {"name": "ics_pool",
-                                      "params": {"compliance": draw(st.floats(0, 1))}}])),
-        aid={"delay_days": draw(st.sampled_from([0.0, 1.0, 4.0]))},
+        policy=draw(st.sampled_from([
+            {"name": "none"}, {"name": "trust_gated"},
+            {"name": "ics_pool", "params": {"compliance": draw(st.floats(0, 1))}},
+            {"name": "reciprocal", "params": {"tolerance": draw(st.floats(0, 20)),
+                                              "generosity": draw(st.floats(0, 1))}},
+            {"name": "lead_provider", "params": {"compliance": draw(st.floats(0, 1))}},
+            {"name": "national_escalation", "params": {"level": draw(st.floats(0.5, 1.5))}},
+        ])),
+        aid={"delay_days": draw(st.sampled_from([0.0, 1.0, 4.0])),
+             "kinds": draw(st.sampled_from(["transfers", "loans", "both"])),
+             "loan_days": draw(st.sampled_from([1.0, 3.0, 10.0]))},
         trust={"initial": draw(st.floats(0, 1)), "drift_per_day": draw(st.floats(0, 0.5))},
-        self_preservation={"mean": draw(st.floats(0, 1))},
+        self_preservation={"mean": 0.5, "spread": draw(st.floats(0, 0.4)),
+                           "adapt": draw(st.floats(0, 0.5))},
+        candour={"mean": 0.5, "spread": draw(st.floats(0, 0.4)), "discovery_per_day": 0.5},
+        culture={"harm_loss": draw(st.floats(0, 1))},
+        relationship={"protected_time": draw(st.floats(0, 0.2))},
+        mandate={"start_day": 3 * step_days, "days": draw(st.sampled_from([0.0, 5 * step_days]))},
     )  # fmt: skip
     return providers(capacity, demand, los, kinds), links(pairs), cfg
 
@@ -53,6 +65,7 @@ def test_patients_and_beds_are_conserved_at_every_step(system):
     s = e.state
     arrived = admitted = lost = moved_in = moved_out = np.zeros(prov.n, dtype=np.int64)
     placed_out_total = placed_in_total = 0
+    total_capacity = s.capacity.sum()
     for _ in range(e.steps):
         occupied_before = s.occupied.copy()
         e.step()
@@ -66,6 +79,12 @@ def test_patients_and_beds_are_conserved_at_every_step(system):
         assert e.aid.pending_out.sum() == e.aid.pending_in.sum() >= 0
         assert (e.aid.pending_out >= 0).all() and (e.aid.pending_in >= 0).all()
         assert ((e.trust >= 0) & (e.trust <= 1)).all()
+        sp = e.traits.self_preservation
+        assert ((sp >= 0) & (sp <= 1)).all()
+        # loans move staffed beds, never make or lose them; nobody lends what it lacks
+        assert s.capacity.sum() == total_capacity
+        assert s.lent.sum() == s.borrowed.sum() == e.aid.on_loan.sum()
+        assert (s.occupied <= s.capacity).all() and (e.aid.on_loan >= 0).all()
         np.testing.assert_array_equal(s.waiting, s.queue.sum(axis=0))
         # beds: occupied = in treatment + delayed; never above capacity, never negative
         np.testing.assert_array_equal(s.occupied, s.in_treatment.sum(axis=0) + s.delayed)

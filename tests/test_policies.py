@@ -186,3 +186,127 @@ def test_trust_gated_offers_in_proportion_to_trust_and_keeps_a_reserve():
     begin_aid(e)
     decide(e)
     assert st.transfers_out.tolist() == [8, 2, 0] and st.transfers_in[2] == 10
+
+
+# ------------------------------------------------------------------------ reciprocal
+
+
+def owing(helped_by_b: float, helped_by_a: float, **params):
+    """A (full, 6 waiting) asks B (10 free beds); B has helped A ``helped_by_b`` units
+    in the past and A has helped B ``helped_by_a``."""
+    from tests.test_behaviour import asker_and_helper, link
+
+    e = asker_and_helper(policy={"name": "reciprocal", "params": {"tolerance": 10.0,
+                                                                  "forgiveness_per_day": 0.0,
+                                                                  **params}})  # fmt: skip
+    e.aid.helped[link(e, 0, 1)] = helped_by_b
+    e.aid.helped[link(e, 1, 0)] = helped_by_a
+    begin_aid(e)
+    decide(e)
+    return e, link(e, 0, 1)
+
+
+def test_reciprocal_helps_a_partner_whose_balance_is_within_tolerance():
+    e, ab = owing(helped_by_b=15, helped_by_a=6, generosity=0.0)  # A owes 9 <= 10
+    assert e.state.transfers_out[0] == 6 and e.aid.refused[ab] == 0
+
+
+def test_reciprocal_refuses_a_partner_too_deep_in_debt_unless_generous():
+    e, ab = owing(helped_by_b=20, helped_by_a=6, generosity=0.0)  # A owes 14 > 10
+    assert e.state.transfers_out[0] == 0 and e.aid.refused[ab] == 1
+    e, ab = owing(helped_by_b=20, helped_by_a=6, generosity=1.0)  # forgiven this time
+    assert e.state.transfers_out[0] == 6 and e.aid.refused[ab] == 0
+
+
+def test_reciprocal_remembers_help_given_and_forgets_it_slowly():
+    e, ab = owing(helped_by_b=0, helped_by_a=0, generosity=0.0)
+    assert e.aid.helped[ab] == 6  # B has now helped A with 6
+    e.policy.forgiveness, e.policy.keep = 0.5, 0.5
+    decide(e)
+    assert e.aid.helped[ab] == pytest.approx(3.0)
+
+
+# --------------------------------------------------------------------- lead provider
+
+
+def test_the_lead_meets_its_own_need_first_then_allocates_the_rest():
+    """One region: lead L (50 beds, full, 5 waiting), member A (10 beds, full, 5
+    waiting), member B (20 beds, 6 free). L takes 5 of B's 6 beds first; A gets 1."""
+    from collabsim.policies.lead_provider import leads
+
+    prov = providers([50, 10, 20], [0.0] * 3, [1000.0] * 3)
+    pairs = [(a, b) for a in range(3) for b in range(3) if a != b]
+    cfg = config(sim={"days": 10, "warmup_days": 0}, policy={"name": "lead_provider"},
+                 aid={"delay_days": 0.0}, self_preservation={"mean": 0.0})  # fmt: skip
+    e = engine(prov, links(pairs), cfg)
+    assert leads(e).tolist() == [1, 0, 0]
+    st = e.state
+    st.in_treatment[0] = [50, 10, 14]
+    st.occupied[:] = [50, 10, 14]
+    st.queue[:] = 0
+    st.queue[0] = [5, 5, 0]
+    st.waiting[:] = [5, 5, 0]
+    e.queue_top = 1
+    begin_aid(e)
+    decide(e)
+    assert st.transfers_out.tolist() == [5, 1, 0] and st.transfers_in.tolist() == [0, 0, 6]
+
+
+def test_each_region_and_kind_has_one_lead_the_largest():
+    from collabsim.policies.lead_provider import leads
+
+    prov = providers([10, 30, 30, 5, 8], [0.0] * 5, [1.0] * 5,
+                     kinds=["acute", "acute", "acute", "community", "acute"],
+                     regions=[0, 0, 0, 0, 1])  # fmt: skip
+    e = engine(prov, links([(0, 1)]), config(policy={"name": "lead_provider"}))
+    assert leads(e).tolist() == [0, 1, 0, 1, 1]  # a tie goes to the first listed
+
+
+# --------------------------------------------------------------- national escalation
+
+
+def escalation(level: float, minutes_to_c: float = 90.0):
+    """Region 0: A (10 beds, full, 12 waiting) and B (10 beds, 5 free): reported
+    pressure (10 + 12 + 5) / 20 = 1.35. Region 1: C (20 beds, 10 free), pressure 0.5.
+    A is linked to B (15 minutes) and to C."""
+    from collabsim.core.state import Links
+
+    prov = providers([10, 10, 20], [0.0] * 3, [1000.0] * 3, regions=[0, 0, 1])
+    pairs = [(0, 1), (1, 0), (0, 2), (2, 0)]
+    lnk = Links(np.array([a for a, _ in pairs]), np.array([b for _, b in pairs]),
+                np.array([15.0, 15.0, minutes_to_c, minutes_to_c]), np.full(4, 0.5))  # fmt: skip
+    cfg = config(sim={"days": 10, "warmup_days": 0}, aid={"delay_days": 0.0},
+                 self_preservation={"mean": 0.0},
+                 policy={"name": "national_escalation", "params": {"level": level}})  # fmt: skip
+    e = engine(prov, lnk, cfg)
+    st = e.state
+    st.in_treatment[0] = [10, 5, 10]
+    st.occupied[:] = [10, 5, 10]
+    st.queue[:] = 0
+    st.queue[0] = [12, 0, 0]
+    st.waiting[:] = [12, 0, 0]
+    e.queue_top = 1
+    begin_aid(e)
+    decide(e)
+    return st
+
+
+def test_an_escalated_region_gets_aid_from_other_regions_only():
+    st = escalation(level=1.0)
+    assert st.transfers_out[0] == 10 and st.transfers_in.tolist() == [0, 0, 10]
+    assert st.aid_minutes[0] == 10 * 90  # travel is counted per patient
+
+
+def test_no_escalation_below_the_level_or_beyond_the_reach():
+    assert escalation(level=1.4).transfers_out.sum() == 0
+    assert escalation(level=1.0, minutes_to_c=300.0).transfers_out.sum() == 0
+
+
+def test_every_policy_is_registered_with_its_config_file():
+    import collabsim.settings
+
+    files = {p.stem for p in (collabsim.settings.config_dir() / "policy").glob("*.yaml")}
+    assert files == set(available())
+    for name in available():
+        cfg = collabsim.load_config([f"policy={name}"])
+        make_policy(cfg.policy.name, cfg.policy.params)  # its file's parameters are valid

@@ -15,7 +15,7 @@ import numpy as np
 
 def draw_beta(rng: np.random.Generator, mean: float, sd: float, n: int) -> np.ndarray:
     """``n`` values in [0, 1] with this mean and sd (all equal to ``mean`` when sd is 0)."""
-    if sd <= 0 or mean <= 0 or mean >= 1:
+    if sd < 1e-6 or mean <= 0 or mean >= 1:  # (a tinier sd is no spread at all)
         return np.full(n, float(mean))
     concentration = mean * (1 - mean) / sd**2 - 1
     return rng.beta(mean * concentration, (1 - mean) * concentration, size=n)
