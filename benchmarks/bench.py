@@ -23,22 +23,30 @@ import subprocess
 import sys
 import textwrap
 
+ENGLAND = ["network=england", "sim.days=1825"]
 CASES = [
     ("small, 5 years", ["network=small", "sim.days=1825"]),
-    ("england, 5 years", ["network=england", "sim.days=1825"]),
-    ("england, 5 years, ics_pool", ["network=england", "sim.days=1825", "policy=ics_pool"]),
-    ("england, 5 years, trust_gated", ["network=england", "sim.days=1825",
-                                       "policy=trust_gated"]),
-    ("england, 5 years, lognormal stays", ["network=england", "sim.days=1825",
-                                           "discharge.los=lognormal"]),
+    ("england, 5 years, none", ENGLAND),
+    ("england, ics_pool", [*ENGLAND, "policy=ics_pool"]),
+    ("england, trust_gated", [*ENGLAND, "policy=trust_gated"]),
+    ("england, trust_gated, transfers and loans (floor)", [*ENGLAND, "policy=trust_gated",
+                                                           "aid.kinds=both"]),
+    ("england, reciprocal", [*ENGLAND, "policy=reciprocal"]),
+    ("england, lead_provider", [*ENGLAND, "policy=lead_provider"]),
+    ("england, national_escalation", [*ENGLAND, "policy=national_escalation"]),
+    ("england, trust_gated, every behaviour on", [
+        *ENGLAND, "policy=trust_gated", "aid.kinds=both", "culture=blame",
+        "candour.mean=0.6", "candour.spread=0.2", "self_preservation.spread=0.2",
+        "self_preservation.adapt=0.05", "scenario=funding_squeeze"]),
+    ("england, lognormal stays", [*ENGLAND, "discharge.los=lognormal"]),
     ("synthetic 10,000 providers, 1 year", ["network=synthetic", "network.regions=2000",
                                             "network.acute=4000", "sim.days=365"]),
 ]  # fmt: skip
 QUICK = {
     "small, 5 years",
-    "england, 5 years",
-    "england, 5 years, ics_pool",
-    "england, 5 years, trust_gated",
+    "england, 5 years, none",
+    "england, trust_gated",
+    "england, trust_gated, transfers and loans (floor)",
 }
 
 CHILD = textwrap.dedent(

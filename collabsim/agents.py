@@ -74,6 +74,25 @@ class Provider(FixedAgent):
         "arranged", "Delayed patients whose onward care is arranged, waiting for a free place."
     )
 
+    lent = _level("lent", "Staffed beds lent to partners now.")
+    borrowed = _level("borrowed", "Staffed beds borrowed from partners now.")
+
+    @property
+    def self_preservation(self) -> float:
+        """How strongly it keeps beds back for itself, in [0, 1] (may adapt in a run)."""
+        return float(self.model.engine.traits.self_preservation[self.index])
+
+    @property
+    def candour(self) -> float:
+        """The share of its need it admits to and asks for, in [0, 1]."""
+        return float(self.model.engine.traits.candour[self.index])
+
+    def trust_in(self, other: Provider) -> float:
+        """How far this provider trusts ``other`` (NaN when they have no relationship)."""
+        engine = self.model.engine
+        hit = (engine.links.src == self.index) & (engine.links.dst == other.index)
+        return float(engine.trust[hit][0]) if hit.any() else float("nan")
+
     @property
     def occupancy(self) -> float:
         cap = self.capacity

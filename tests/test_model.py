@@ -44,3 +44,19 @@ def test_simulate_returns_summary_and_series():
         assert key in result.summary
     assert len(result.series) == 50 and result.summary["steps"] == 50
     assert {"arrivals", "waiting", "occupancy", "mean_wait_days"} <= set(result.series.columns)
+
+
+def test_provider_agents_show_traits_loans_and_trust():
+    import collabsim
+
+    cfg = collabsim.load_config(["sim.days=60", "sim.warmup_days=5", "policy=trust_gated",
+                                 "aid.kinds=loans", "demand.scale=1.1",
+                                 "self_preservation.spread=0.1"])  # fmt: skip
+    model = collabsim.CollabModel(cfg)
+    model.run()
+    agents = list(model.agents)
+    sp = [a.self_preservation for a in agents]
+    assert len(set(sp)) == len(agents) and all(0 <= x <= 1 for x in sp)
+    assert sum(a.lent for a in agents) == sum(a.borrowed for a in agents)
+    a, b = agents[0], agents[0].partners()[0]
+    assert 0 <= a.trust_in(b) <= 1 and a.candour == 1.0
