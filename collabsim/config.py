@@ -397,8 +397,8 @@ class SelfPreservationConfig:
         doc="beds kept back (not offered) at full self-preservation",
     )  # fmt: skip
     adapt: float = param(
-        0.0, unit="fraction", lo=0, hi=1,
-        doc="adaptation per step: refused by a partner it helped more -> this share of the gap "
+        0.0, unit="fraction/day", lo=0, hi=1,
+        doc="adaptation per day: refused by a partner it helped more -> this share of the gap "
         "to 1; helped -> this share towards 0 (0: fixed traits)",
     )  # fmt: skip
 

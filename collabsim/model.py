@@ -96,7 +96,7 @@ class CollabModel(mesa.Model):
                 "region": [p.region_names[r] for r in p.region],
                 "capacity": p.capacity,
                 "demand_per_day": p.demand_per_day,
-                "mean_occupancy": totals[ROW["occupied"]] / steps / np.maximum(p.capacity, 1),
+                "mean_occupancy": totals[ROW["occupied"]] / np.maximum(totals[ROW["capacity"]], 1),
                 "mean_waiting": totals[ROW["waiting"]] / steps,
                 "mean_delayed": totals[ROW["delayed"]] / steps,
                 "admissions": admitted,

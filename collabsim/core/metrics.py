@@ -169,7 +169,7 @@ def summarise(engine: Engine) -> dict[str, float | int]:
         "aid_minutes_mean": float(measured[:, ROW["aid_minutes"]].sum() / units_moved)
         if units_moved
         else float("nan"),
-        "requests": int((measured[:, ROW["asked"]] > 0).sum()),
+        "help_asked": int(measured[:, ROW["asked"]].sum()),
         "refusals": int(measured[:, ROW["refusals"]].sum()),
         "discoveries": int(measured[:, ROW["discoveries"]].sum()),
         "mean_trust": trust_measure(rec.mean_trust),
