@@ -10,6 +10,7 @@ file) is reported as one line on stderr with exit status 2, never a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -37,10 +38,10 @@ def format_summary(summary: dict[str, Any], extra: tuple[tuple[str, str], ...] =
         (
             "network / policy / scenario / seed",
             f"{summary['network']} / {summary['policy']} / {summary['scenario']} / "
-            f"{summary['seed']}",
+            f"{seeds_text(summary)}",
         ),
         ("providers, links", f"{summary['providers']}, {summary['links']}"),
-        ("simulated", f"{summary['steps']} steps of {summary['step_days']:g} day(s)"),
+        ("simulated", f"{summary['steps']:.0f} steps of {summary['step_days']:g} day(s)"),
         ("patients arrived", num("arrivals")),
         (
             "admitted / still waiting / lost",
@@ -67,29 +68,64 @@ def format_summary(summary: dict[str, Any], extra: tuple[tuple[str, str], ...] =
     return "\n".join(f"  {label:<{width}}  {value}" for label, value in rows)
 
 
-def run_job(cfg: Any) -> dict[str, Any]:
-    """Hydra task: validate, simulate, write the run directory, print the summary."""
-    from hydra.core.hydra_config import HydraConfig
+def seeds_text(summary: dict[str, Any]) -> str:
+    first, n = summary["seed"], summary.get("replications", 1)
+    return f"{first}" if n == 1 else f"{first}..{first + n - 1} ({n} replications)"
 
-    from collabsim.model import CollabModel
-    from collabsim.results import write_run
 
-    try:
-        config = to_config(cfg)
-        run_dir = Path(HydraConfig.get().runtime.output_dir)
-        started = time.perf_counter()
-        model = CollabModel(config)
-        model.run()
-        elapsed = time.perf_counter() - started
-        paths = write_run(model, run_dir)
-    except CollabsimError as exc:
-        fail(str(exc))
-    summary = model.summary
+def print_job(summary: dict[str, Any], run_dir: Path, paths: dict[str, Path], elapsed: float,
+              multirun: bool) -> None:  # fmt: skip
+    """A single run prints its summary table; a job of a sweep prints one line."""
+    if multirun:
+        wait = summary.get("ci95", {}).get("mean_wait_days", {})
+        half = (wait.get("high", float("nan")) - wait.get("low", float("nan"))) / 2
+        interval = f" +/- {half:.4f}" if half == half else ""
+        print(f"  {run_dir.name}: mean wait {summary['mean_wait_days']:.4f}{interval} days, "
+              f"{summary['replications']} run(s), {elapsed:.1f} s")  # fmt: skip
+        return
     print(format_summary(summary, (("run time (build and run)", f"{elapsed:.2f} s"),)))
     print(f"outputs: {run_dir}")
     for name, path in paths.items():
         print(f"  {name:<10} {path.name}")
-    return summary
+
+
+def run_job(cfg: Any) -> dict[str, Any] | None:
+    """Hydra task: validate, run the replications, write the job directory, report.
+
+    In a sweep a failing job records ``error.json`` and the sweep goes on; a job whose
+    directory already holds this exact run, finished, is not run again (resuming)."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    from collabsim.job import run_replications
+    from collabsim.results import finished, write_error, write_job
+
+    hc = HydraConfig.get()
+    multirun = hc.mode == RunMode.MULTIRUN
+    run_dir = Path(hc.runtime.output_dir)
+    job = os.path.relpath(run_dir, Path(hc.sweep.dir).resolve()) if multirun else run_dir.name
+    config = None
+    try:
+        config = to_config(cfg)
+        done = finished(run_dir, config)
+        if done is not None:
+            print(f"  {run_dir.name}: already finished, kept")
+            return done
+        started = time.perf_counter()
+        result = run_replications(config, config.replications, job=job,
+                                  progress=False if multirun else None)  # fmt: skip
+        elapsed = time.perf_counter() - started
+        paths = write_job(result, run_dir)
+    except Exception as exc:
+        if not multirun:
+            if isinstance(exc, CollabsimError):
+                fail(str(exc))
+            raise  # a bug, not the user's mistake: show the traceback
+        write_error(run_dir, exc, config)
+        print(f"collabsim: run {job} failed: {' '.join(str(exc).split())}", file=sys.stderr)
+        return None
+    print_job(result.summary, run_dir, paths, elapsed, multirun)
+    return result.summary
 
 
 def _hydra_main(argv: list[str]) -> None:
@@ -103,27 +139,60 @@ def _hydra_main(argv: list[str]) -> None:
     app()
 
 
-def _plain_overrides(argv: list[str]) -> list[str] | None:
-    """The overrides of a single run, or None when Hydra should handle the arguments."""
-    if any(a.startswith("-") for a in argv):
-        return None  # --help, --cfg, -m ... are Hydra's
-    return [a for a in argv if not a.startswith(("hydra.", "hydra/", "+hydra"))]
+HYDRA_FLAGS_THAT_RUN = ("-m", "--multirun")
+
+
+def _user_overrides(argv: list[str]) -> list[str]:
+    return [a for a in argv if not a.startswith(("-", "hydra.", "hydra/", "+hydra"))]
+
+
+def _check_sweep(overrides: list[str]) -> None:
+    """Validate every point of a sweep before any job runs."""
+    from omegaconf import OmegaConf
+
+    from collabsim.settings import compose
+    from collabsim.sweep import check_points, sweep_overrides
+
+    fixed = [o.input_line for o in sweep_overrides(overrides, None) if not o.is_sweep_override()]
+    hydra_cfg = compose(fixed, with_hydra=True)  # unknown groups or keys, as one line
+    params = hydra_cfg.hydra.sweeper.get("params")
+    params = OmegaConf.to_container(params, resolve=False) if params is not None else {}
+    if check_points(overrides, params) == 0:
+        raise CollabsimError("the sweep has no points (an empty list of values?)")
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``collabsim`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    overrides = _plain_overrides(argv)
-    if overrides is not None:
-        try:  # validate first, so a mistake is one line and nothing is written
-            config = load_config(overrides)
-            if config.network.preset == "file":
-                from collabsim.network import load_files
+    if argv and argv[0] in ("collect", "report"):
+        from collabsim.commands import run_command
 
-                load_files(config.network.providers_file, config.network.links_file)
+        try:
+            run_command(argv[0], argv[1:])
+        except CollabsimError as exc:
+            fail(str(exc))
+        return
+    multirun = any(a in HYDRA_FLAGS_THAT_RUN for a in argv)
+    other_flags = [a for a in argv if a.startswith("-") and a not in HYDRA_FLAGS_THAT_RUN]
+    if not other_flags:  # --help, --cfg, --info ... are Hydra's own
+        overrides = _user_overrides(argv)
+        try:  # validate first, so a mistake is one line and nothing is written
+            if multirun:
+                _check_sweep(overrides)
+            else:
+                config = load_config(overrides)
+                if config.network.preset == "file":
+                    from collabsim.network import load_files
+
+                    load_files(config.network.providers_file, config.network.links_file)
         except CollabsimError as exc:
             fail(str(exc))
     _hydra_main(argv)
+    if multirun:
+        from collabsim.sweep import LAST
+
+        if LAST["failed"]:
+            raise SystemExit(1)
 
 
 if __name__ == "__main__":

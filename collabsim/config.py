@@ -442,6 +442,10 @@ class Config:
 
     seed: int = param(1, lo=0, hi=2**63 - 1, doc="run seed (spawned into one stream per source)")
     scenario: str = param("baseline", doc="scenario label (set by configs/scenario/*.yaml)")
+    replications: int = param(
+        1, lo=1, hi=100_000,
+        doc="runs per job, on seeds seed, seed + 1, ... (network and model built once)",
+    )  # fmt: skip
     sim: SimConfig = param(factory=SimConfig)
     network: NetworkConfig = param(factory=NetworkConfig)
     policy: PolicyConfig = param(factory=PolicyConfig)

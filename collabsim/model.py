@@ -64,7 +64,7 @@ class CollabModel(mesa.Model):
 
         return {
             "version": __version__,
-            "seed": self.config.seed,
+            "seed": self.engine.seed,
             "policy": self.config.policy.name,
             "scenario": self.config.scenario,
             "culture": self.config.culture.name,
@@ -96,6 +96,8 @@ class CollabModel(mesa.Model):
                 "region": [p.region_names[r] for r in p.region],
                 "capacity": p.capacity,
                 "demand_per_day": p.demand_per_day,
+                "x_km": [self.graph.nodes[i].get("x_km", np.nan) for i in range(p.n)],
+                "y_km": [self.graph.nodes[i].get("y_km", np.nan) for i in range(p.n)],
                 "mean_occupancy": totals[ROW["occupied"]] / np.maximum(totals[ROW["capacity"]], 1),
                 "mean_waiting": totals[ROW["waiting"]] / steps,
                 "mean_delayed": totals[ROW["delayed"]] / steps,

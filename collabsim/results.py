@@ -1,4 +1,5 @@
-"""Run artefacts on disk: series and providers as Parquet, figures, then summary.json.
+"""Job artefacts on disk: runs, series, providers, regions and links as Parquet, a
+figure, then summary.json (or error.json when the job failed).
 
 ``summary.json`` is written last and atomically (temporary file + rename): a run
 directory is complete exactly when it has one, so an interrupted run never leaves
@@ -15,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from collabsim.config import flatten, to_dict
-from collabsim.model import CollabModel
+from collabsim.job import JobResult
 from collabsim.plots import waits_and_occupancy
 
 SUMMARY = "summary.json"
+ERROR = "error.json"
 
 
 def _atomic_write(path: Path, write: Any) -> None:
@@ -41,33 +43,77 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-def write_run(model: CollabModel, run_dir: Path) -> dict[str, Path]:
-    """Write every artefact of a finished run into ``run_dir``; summary.json last."""
+def _json_document(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _json_document(v) for k, v in value.items()}
+    return _json_safe(value)
+
+
+def config_document(config: Any) -> dict[str, Any]:
+    """The flattened config as stored in summary.json (compared when resuming a sweep)."""
+    return json.loads(json.dumps(flatten(to_dict(config)), default=str))
+
+
+def finished(run_dir: Path, config: Any) -> dict[str, Any] | None:
+    """The stored summary if ``run_dir`` already holds this exact run, finished, by this
+    version of collabsim; None otherwise (then the run is done again)."""
+    from collabsim import __version__
+
+    try:
+        document = json.loads((run_dir / SUMMARY).read_text())
+    except (OSError, ValueError):
+        return None
+    same = document.get("config") == config_document(config)
+    return document if same and document.get("version") == __version__ else None
+
+
+def write_error(run_dir: Path, error: BaseException, config: Any | None) -> Path:
+    """Record why a job failed (``error.json``), so a sweep can list and retry it."""
+    import traceback
+
     run_dir.mkdir(parents=True, exist_ok=True)
-    out: dict[str, Path] = {}
+    (run_dir / SUMMARY).unlink(missing_ok=True)
+    path = run_dir / ERROR
+    document = {
+        "error": " ".join(str(error).split()) or type(error).__name__,
+        "type": type(error).__name__,
+        "traceback": "".join(traceback.format_exception(error)),
+        "config": config_document(config) if config is not None else None,
+    }
+    _atomic_write(path, lambda p: p.write_text(json.dumps(document, indent=2, default=str)))
+    return path
+
+
+def write_job(result: JobResult, run_dir: Path) -> dict[str, Path]:
+    """Write every artefact of a finished job into ``run_dir``; summary.json last."""
+    run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / SUMMARY).unlink(missing_ok=True)  # a rerun is incomplete until it finishes
-    cfg = model.config
-    series = model.series
+    cfg = result.model.config
+    out: dict[str, Path] = {"runs": run_dir / "runs.parquet"}
+    _atomic_write(out["runs"], lambda p: result.rows.to_parquet(p, index=False))
     if cfg.output.series:
-        out["series"] = run_dir / "series.parquet"
-        _atomic_write(out["series"], lambda p: series.to_parquet(p, index=False))
-        out["providers"] = run_dir / "providers.parquet"
-        providers = model.providers_frame()
-        _atomic_write(out["providers"], lambda p: providers.to_parquet(p, index=False))
-        out["regions"] = run_dir / "regions.parquet"
-        regions = model.regions_frame()
-        _atomic_write(out["regions"], lambda p: regions.to_parquet(p, index=False))
+        for name in ("series", "providers", "regions", "links"):
+            out[name] = run_dir / f"{name}.parquet"
+            frame = getattr(result, name)
+            _atomic_write(out[name], lambda p, f=frame: f.to_parquet(p, index=False))
     if cfg.output.figures:
         out["figure"] = run_dir / "waits_occupancy.png"
+        reps = result.summary["replications"]
         title = (
-            f"{cfg.network.preset} network, policy {cfg.policy.name}, "
-            f"scenario {cfg.scenario}, seed {cfg.seed}"
+            f"{cfg.network.preset} network, policy {cfg.policy.name}, scenario {cfg.scenario}, "
+            + (f"seed {cfg.seed}" if reps == 1 else f"mean of {reps} replications")
+        )
+        mean_series = (
+            result.series.drop(columns=["job", "replication", "seed"])
+            .groupby("step", as_index=False)
+            .mean()
         )
         _atomic_write(
-            out["figure"], lambda p: waits_and_occupancy(series, cfg.sim.warmup_days, title, p)
+            out["figure"],
+            lambda p: waits_and_occupancy(mean_series, cfg.sim.warmup_days, title, p),
         )
-    summary = {k: _json_safe(v) for k, v in model.summary.items()}
-    document = {**summary, "config": flatten(to_dict(cfg))}
+    (run_dir / ERROR).unlink(missing_ok=True)
+    document = {**_json_document(result.summary), "config": config_document(cfg)}
     out["summary"] = run_dir / SUMMARY
     _atomic_write(
         out["summary"], lambda p: p.write_text(json.dumps(document, indent=2, default=str))

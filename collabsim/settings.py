@@ -43,19 +43,31 @@ def register_base() -> None:
     ConfigStore.instance().store(name="collabsim_base", node=to_dict(Config()))
 
 
-def load_config(overrides: Sequence[str] = ()) -> Config:
-    """Compose the configs with command-line style ``overrides`` and validate them."""
-    from hydra import compose, initialize_config_dir
+def compose(overrides: Sequence[str] = (), validate: bool = False, with_hydra: bool = False) -> Any:
+    """The composed Hydra config of these overrides (a one-line ConfigError if Hydra
+    cannot compose them); with ``validate``, also checked as a ``Config``; with
+    ``with_hydra``, Hydra's own node (sweeper, launcher) included."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
     register_base()
     try:
         with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
-            cfg = compose(config_name="config", overrides=list(overrides))
+            cfg = hydra_compose(
+                config_name="config", overrides=list(overrides), return_hydra_config=with_hydra
+            )
     except (HydraException, OmegaConfBaseException) as exc:
         raise ConfigError(one_line(str(exc))) from None
-    return to_config(cfg)
+    if validate:
+        to_config(cfg)
+    return cfg
+
+
+def load_config(overrides: Sequence[str] = ()) -> Config:
+    """Compose the configs with command-line style ``overrides`` and validate them."""
+    return to_config(compose(overrides))
 
 
 def one_line(text: str) -> str:

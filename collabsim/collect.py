@@ -1,0 +1,112 @@
+"""``collabsim collect <dir>``: one DuckDB database of every finished run under a directory.
+
+Each finished job directory (one with ``summary.json``, which is written last) holds
+``runs.parquet`` (one row per replication: every parameter as a column, then every
+summary measure) and ``series.parquet`` (one row per replication and step). Collect
+builds ``results.duckdb`` next to them with the tables ``runs``, ``series`` and
+``failures`` (jobs that stopped with an error, from their ``error.json``). It is
+idempotent: the database is rebuilt in a temporary file and moved into place, so
+running it again (after a resumed sweep, say) gives the same tables with the new runs.
+
+    collabsim collect outputs/sweeps/2026-11-22_10-00-00
+    duckdb <dir>/results.duckdb "select policy, avg(mean_wait_days) from runs group by 1"
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from collabsim.errors import CollabsimError
+
+DATABASE = "results.duckdb"
+
+
+class ResultsError(CollabsimError):
+    """A results directory that cannot be read or holds no finished runs."""
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The job directories under a results directory: finished ones and failed ones."""
+
+    root: Path
+    runs: list[Path]  # directories with summary.json and runs.parquet
+    failed: list[Path]  # directories with error.json and no summary.json
+
+
+def find_runs(directory: str | Path) -> Finished:
+    """Finished and failed job directories under ``directory`` (itself included)."""
+    root = Path(directory)
+    if not root.exists():
+        raise ResultsError(f"{root}: no such directory")
+    if not root.is_dir():
+        raise ResultsError(f"{root}: not a directory")
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise ResultsError(f"{root}: cannot be read (permission denied)")
+    runs, failed = [], []
+    for dirpath, _dirs, files in os.walk(root):
+        here = Path(dirpath)
+        if "summary.json" in files and "runs.parquet" in files:
+            runs.append(here)
+        elif "error.json" in files:
+            failed.append(here)
+    return Finished(root, sorted(runs), sorted(failed))
+
+
+def failure_rows(failed: list[Path], root: Path) -> list[dict[str, str]]:
+    rows = []
+    for d in failed:
+        try:
+            info = json.loads((d / "error.json").read_text())
+        except (OSError, ValueError):
+            info = {"error": "error.json unreadable"}
+        rows.append({"run_dir": str(d.relative_to(root)), "error": str(info.get("error", ""))})
+    return rows
+
+
+def collect(directory: str | Path) -> dict[str, int | str]:
+    """Build ``results.duckdb`` under ``directory``; returns the table sizes and its path."""
+    import duckdb
+    import pandas as pd
+
+    found = find_runs(directory)
+    if not found.runs:
+        extra = f" ({len(found.failed)} failed)" if found.failed else ""
+        raise ResultsError(f"{found.root}: no finished runs to collect{extra}")
+    root = found.root
+    target = root / DATABASE
+    tmp = root / f".{DATABASE}.tmp"
+    tmp.unlink(missing_ok=True)
+    runs = [str(d / "runs.parquet") for d in found.runs]
+    series = [str(d / "series.parquet") for d in found.runs if (d / "series.parquet").exists()]
+    failures = pd.DataFrame(failure_rows(found.failed, root), columns=["run_dir", "error"])
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute(
+                "CREATE TABLE runs AS SELECT * FROM read_parquet(?, union_by_name = true)",
+                [runs],
+            )
+            if series:
+                con.execute(
+                    "CREATE TABLE series AS SELECT * FROM read_parquet(?, union_by_name = true)",
+                    [series],
+                )
+            else:
+                con.execute("CREATE TABLE series (run_dir VARCHAR)")
+            con.register("failures_frame", failures)
+            con.execute("CREATE TABLE failures AS SELECT * FROM failures_frame")
+            counts = {
+                t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
+                for t in ("runs", "series", "failures")
+            }
+        finally:
+            con.close()
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return {**counts, "jobs": len(found.runs), "database": str(target)}

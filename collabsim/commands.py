@@ -1,0 +1,67 @@
+"""The commands that work on results rather than run simulations.
+
+    collabsim collect <dir>                      # DuckDB database of every finished run
+    collabsim report <dir> [--baseline policy=none] [--out report.html]
+
+Mistakes (a directory that is not there or holds no runs, an unknown option) are one
+line on stderr with exit status 2; nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from collabsim.errors import CollabsimError
+
+
+class UsageError(CollabsimError):
+    """A command line this command cannot understand."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would print usage and exit 2
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _collect(args: list[str]) -> None:
+    from collabsim.collect import collect
+
+    parser = _Parser(prog="collabsim collect", description="Build results.duckdb from a sweep.")
+    parser.add_argument("directory", help="a sweep or run directory")
+    ns = parser.parse_args(args)
+    out = collect(ns.directory)
+    print(
+        f"collected {out['jobs']} job(s): {out['runs']} runs, {out['series']} series rows, "
+        f"{out['failures']} failed job(s) -> {out['database']}"
+    )
+
+
+def _report(args: list[str]) -> None:
+    from collabsim.report import make_report
+
+    parser = _Parser(prog="collabsim report", description="A self-contained HTML report.")
+    parser.add_argument("directory", help="a sweep or run directory")
+    parser.add_argument(
+        "--baseline",
+        default=None,
+        help="the what-if to compare against, e.g. policy=none (default: the first)",
+    )
+    parser.add_argument("--out", default=None, help="HTML file (default: <dir>/report.html)")
+    ns = parser.parse_args(args)
+    path = make_report(ns.directory, baseline=ns.baseline, out=ns.out)
+    print(f"report: {path}")
+    print(f"figures: {path.parent / 'figures'}")
+
+
+COMMANDS = {"collect": _collect, "report": _report}
+
+
+def run_command(name: str, args: list[str]) -> None:
+    """Run ``collabsim <name> <args>``; raises CollabsimError for the user's mistakes."""
+    try:
+        COMMANDS[name](args)
+    except SystemExit as exc:  # --help printed its text
+        if exc.code not in (0, None):
+            raise
+    sys.stdout.flush()

@@ -1,0 +1,166 @@
+"""Sweeps: count the jobs, show progress, check every point first, list failures.
+
+``SweepWatch`` is a Hydra callback (``hydra.callbacks.sweep`` in configs/config.yaml)
+that runs in the process that launched the sweep, whatever the launcher: it counts
+the jobs from the sweep's overrides, shows a progress bar (on a terminal) fed by the
+``summary.json`` and ``error.json`` files appearing in the sweep directory, and at
+the end lists the jobs that failed, with their error. A failed or killed job leaves
+no ``summary.json``, so running the same command with the same sweep directory
+(``hydra.sweep.dir=...``) runs only the jobs that are missing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from hydra.experimental.callback import Callback
+
+from collabsim.errors import ConfigError
+
+# What the last sweep in this process left: read by the command line for its exit status.
+LAST: dict[str, Any] = {"failed": [], "jobs": 0}
+
+
+def sweep_overrides(overrides: Sequence[str], sweeper_params: dict[str, Any] | None) -> list:
+    """The parsed overrides of a sweep: the command line's and ``hydra.sweeper.params``'."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    lines = list(overrides)
+    given = {line.split("=", 1)[0].lstrip("+~") for line in lines}
+    for key, value in (sweeper_params or {}).items():
+        if key not in given:  # the command line wins over the experiment's sweep
+            lines.append(f"{key}={value}")
+    return OverridesParser.create().parse_overrides(lines)
+
+
+def count_jobs(overrides: Sequence[str], sweeper_params: dict[str, Any] | None = None) -> int:
+    """How many jobs the basic sweeper makes of these overrides (product of sweep sizes)."""
+    total = 1
+    for o in sweep_overrides(overrides, sweeper_params):
+        if o.is_sweep_override():
+            total *= len(list(o.sweep_string_iterator()))
+    return total
+
+
+def sweep_points(overrides: Sequence[str], sweeper_params: dict[str, Any] | None = None):
+    """(fixed overrides, [(key, [values as override text], [values as parsed])]) of a sweep."""
+    fixed, swept = [], []
+    for o in sweep_overrides(overrides, sweeper_params):
+        if o.is_sweep_override():
+            swept.append((o.get_key_element(), list(o.sweep_string_iterator()),
+                          list(o.sweep_iterator())))  # fmt: skip
+        else:
+            fixed.append(o.input_line)
+    return fixed, swept
+
+
+def check_points(overrides: Sequence[str], sweeper_params: dict[str, Any] | None = None) -> int:
+    """Validate a sweep before it starts: every value of every swept setting, each with the
+    other settings at their first values (the checks that compare two settings see the
+    others' first values). Config groups (``policy=a,b``) are composed once per option;
+    plain settings are checked on the composed config directly, so a sweep of a
+    thousand values takes a fraction of a second. Raises ConfigError naming the bad
+    value; returns the number of jobs."""
+    import copy
+
+    from omegaconf import OmegaConf
+
+    from collabsim.config import from_dict
+    from collabsim.settings import compose
+
+    fixed, swept = sweep_points(overrides, sweeper_params)
+    first = [f"{key}={texts[0]}" for key, texts, _ in swept if texts]
+    base = compose([*fixed, *first])
+    data = OmegaConf.to_container(base, resolve=True)
+    data.pop("hydra", None)
+    for i, (key, texts, values) in enumerate(swept):
+        others = first[:i] + first[i + 1 :]
+        for text, value in list(zip(texts, values, strict=True))[1:]:
+            try:
+                if "." not in key.lstrip("+~"):  # a config group, or a top-level setting
+                    compose([*fixed, *others, f"{key}={text}"], validate=True)
+                    continue
+                trial = copy.deepcopy(data)
+                *parents, leaf = key.lstrip("+~").split(".")
+                node = trial
+                for part in parents:
+                    node = node.setdefault(part, {})
+                node[leaf] = value
+                from_dict(trial)
+            except ConfigError as exc:
+                raise ConfigError(f"sweep value {key}={text}: {exc}") from None
+    return math.prod(len(texts) for _, texts, _ in swept) if swept else 1
+
+
+def failures(sweep_dir: Path) -> list[tuple[str, str]]:
+    """(job directory, error) of every job under ``sweep_dir`` that failed."""
+    out = []
+    for path in sorted(sweep_dir.rglob("error.json")):
+        if (path.parent / "summary.json").exists():
+            continue
+        try:
+            error = json.loads(path.read_text()).get("error", "")
+        except (OSError, ValueError):
+            error = "(error.json unreadable)"
+        out.append((str(path.parent), error))
+    return out
+
+
+class SweepWatch(Callback):
+    """Progress of a sweep from the files its jobs write; failures listed at the end."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
+        from omegaconf import OmegaConf
+
+        self.sweep_dir = Path(config.hydra.sweep.dir)
+        params = config.hydra.sweeper.get("params")
+        params = OmegaConf.to_container(params, resolve=False) if params is not None else {}
+        try:
+            self.total = count_jobs(list(config.hydra.overrides.task), params)
+        except Exception:  # noqa: BLE001 - a launcher we cannot count for: no bar
+            self.total = 0
+        LAST.update(failed=[], jobs=self.total)
+        if sys.stderr.isatty() and self.total:
+            self._thread = threading.Thread(target=self._watch, daemon=True)
+            self._thread.start()
+
+    def _done(self) -> int:
+        if not self.sweep_dir.exists():
+            return 0
+        return sum(1 for _ in self.sweep_dir.rglob("summary.json")) + len(failures(self.sweep_dir))
+
+    def _watch(self) -> None:
+        from tqdm import tqdm
+
+        with tqdm(total=self.total, desc="sweep", unit="job", file=sys.stderr) as bar:
+            while not self._stop.wait(0.5):
+                bar.n = min(self._done(), self.total)
+                bar.refresh()
+            bar.n = min(self._done(), self.total)
+            bar.refresh()
+
+    def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        failed = failures(self.sweep_dir)
+        LAST["failed"] = failed
+        if failed:
+            print(f"collabsim: {len(failed)} of {self.total or '?'} runs failed:", file=sys.stderr)
+            for where, error in failed:
+                print(f"  {where}: {error}", file=sys.stderr)
+            print(
+                f"collabsim: run the same command with hydra.sweep.dir={self.sweep_dir} "
+                "to retry them (finished runs are kept)",
+                file=sys.stderr,
+            )
