@@ -26,6 +26,17 @@ from numba import njit, uint64
 
 _MASK = 0xFFFFFFFFFFFFFFFF
 
+# log(k!) for k < 4096, exact to rounding: the rejection steps of BTRS and PTRS need
+# log-factorials, and a table load is far cheaper than lgamma (beyond it, lgamma).
+_LOGFACT_N = 4096
+_LOGFACT = np.array([math.lgamma(k + 1.0) for k in range(_LOGFACT_N)])
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def log_factorial(k):
+    """log(k!) for a whole number k >= 0."""
+    return _LOGFACT[k] if k < _LOGFACT_N else math.lgamma(k + 1.0)
+
 
 def new_stream(seed_sequence: np.random.SeedSequence) -> np.ndarray:
     """Fresh stream state (never all zero) from a seed sequence."""
@@ -105,9 +116,9 @@ def _binomial_btrs(s, n, p):
             alpha = (2.83 + 5.1 / b) * spq
             lpq = math.log(p / q)
             m = math.floor((n + 1) * p)
-            h = math.lgamma(m + 1) + math.lgamma(n - m + 1)
+            h = log_factorial(int(m)) + log_factorial(int(n - m))
         v = math.log(v * alpha / (a / (us * us) + b))
-        if v <= h - math.lgamma(k + 1) - math.lgamma(n - k + 1) + (k - m) * lpq:
+        if v <= h - log_factorial(int(k)) - log_factorial(int(n - k)) + (k - m) * lpq:
             return int(k)
 
 
@@ -160,7 +171,7 @@ def poisson(s: np.ndarray, lam: float) -> int:
         if k < 0 or (us < 0.013 and v > us):
             continue
         if (math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b)
-                <= -lam + k * loglam - math.lgamma(k + 1)):  # fmt: skip
+                <= -lam + k * loglam - log_factorial(int(k))):  # fmt: skip
             return int(k)
 
 
