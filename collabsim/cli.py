@@ -10,6 +10,7 @@ file) is reported as one line on stderr with exit status 2, never a traceback.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -20,6 +21,7 @@ from collabsim.errors import CollabsimError
 from collabsim.settings import config_dir, load_config, register_base, to_config
 
 USER_ERROR = 2
+BATCH_KEY = "collabsim_points"  # set by hydra_plugins/collabsim_sweeper on batched jobs
 
 
 def fail(message: str) -> None:
@@ -89,32 +91,28 @@ def print_job(summary: dict[str, Any], run_dir: Path, paths: dict[str, Path], el
         print(f"  {name:<10} {path.name}")
 
 
-def run_job(cfg: Any) -> dict[str, Any] | None:
-    """Hydra task: validate, run the replications, write the job directory, report.
+def run_point(
+    make_config: Any, run_dir: Path, job: str, multirun: bool, overrides: list[str]
+) -> dict[str, Any] | None:
+    """One parameter point: its replications, its directory, its report line.
 
-    In a sweep a failing job records ``error.json`` and the sweep goes on; a job whose
-    directory already holds this exact run, finished, is not run again (resuming)."""
-    from hydra.core.hydra_config import HydraConfig
-    from hydra.types import RunMode
-
+    In a sweep a failing point records ``error.json`` and the sweep goes on; a point
+    whose directory already holds this exact run, finished, is kept (resuming)."""
     from collabsim.job import run_replications
     from collabsim.results import finished, write_error, write_job
 
-    hc = HydraConfig.get()
-    multirun = hc.mode == RunMode.MULTIRUN
-    run_dir = Path(hc.runtime.output_dir)
-    job = os.path.relpath(run_dir, Path(hc.sweep.dir).resolve()) if multirun else run_dir.name
     config = None
     try:
-        config = to_config(cfg)
+        config = make_config()
         done = finished(run_dir, config)
         if done is not None:
-            print(f"  {run_dir.name}: already finished, kept")
+            print(f"  {job}: already finished, kept")
             return done
         started = time.perf_counter()
         result = run_replications(config, config.replications, job=job,
                                   progress=False if multirun else None)  # fmt: skip
         elapsed = time.perf_counter() - started
+        result.summary["overrides"] = overrides
         paths = write_job(result, run_dir)
     except Exception as exc:
         if not multirun:
@@ -126,6 +124,53 @@ def run_job(cfg: Any) -> dict[str, Any] | None:
         return None
     print_job(result.summary, run_dir, paths, elapsed, multirun)
     return result.summary
+
+
+def run_points(cfg: Any, sweep_dir: Path, overrides: list[str]) -> list[dict[str, Any] | None]:
+    """A batch of points of a big sweep (hydra_plugins/collabsim_sweeper): the job's config
+    with each point's own settings applied in turn, one directory per point."""
+    import copy
+
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from omegaconf import OmegaConf
+
+    from collabsim.config import from_dict
+
+    manifest = json.loads((sweep_dir / ".points" / cfg[BATCH_KEY]).read_text())
+    base = OmegaConf.to_container(cfg, resolve=True)
+    for key in ("hydra", BATCH_KEY):
+        base.pop(key, None)
+    common = [o for o in overrides if not o.lstrip("+").startswith(BATCH_KEY)]
+    parser = OverridesParser.create()
+    out = []
+    for point in manifest:
+        data = copy.deepcopy(base)
+        for o in parser.parse_overrides(point["overrides"]):
+            *parents, leaf = o.key_or_group.lstrip("+~").split(".")
+            node = data
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[leaf] = o.value()
+        number = str(point["number"])
+        out.append(run_point(lambda d=data: from_dict(d), sweep_dir / number, number, True,
+                             [*common, *point["overrides"]]))  # fmt: skip
+    return out
+
+
+def run_job(cfg: Any) -> Any:
+    """Hydra task: one point (or, in a big sweep, a batch of points) run and written."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    hc = HydraConfig.get()
+    multirun = hc.mode == RunMode.MULTIRUN
+    overrides = list(hc.overrides.task)
+    sweep_dir = Path(hc.sweep.dir).resolve()
+    if multirun and BATCH_KEY in cfg:
+        return run_points(cfg, sweep_dir, overrides)
+    run_dir = Path(hc.runtime.output_dir)
+    job = os.path.relpath(run_dir, sweep_dir) if multirun else run_dir.name
+    return run_point(lambda: to_config(cfg), run_dir, job, multirun, overrides)
 
 
 def _hydra_main(argv: list[str]) -> None:

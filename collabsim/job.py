@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from collabsim.config import Config, flatten, to_dict
+from collabsim.core.metrics import series_columns
 from collabsim.dividend import replication_seeds
 from collabsim.stats import mean_interval
 
@@ -99,41 +101,75 @@ def run_replications(
     from collabsim import network as networks
     from collabsim.model import CollabModel
 
-    graph = networks.build(config.network, config.pathway)
+    started = time.perf_counter()
+    graph = cached_network(config)
     model = CollabModel(config, graph=graph)
     engine = model.engine
     params = parameter_columns(config)
     seeds = replication_seeds(config.seed, replications)
     bar = Progress(engine.steps * len(seeds), f"{config.policy.name} x{len(seeds)}", progress)
     rows, series, providers, regions = [], [], [], []
-    started = time.perf_counter()
     try:
         for r, seed in enumerate(seeds):
             engine.reset(seed)
             left = engine.steps
             while left > 0:
                 chunk = min(left, 100)
-                for _ in range(chunk):
-                    model.step()
+                engine.run(chunk)  # the engine's phases, without Mesa's per-step bookkeeping
                 left -= chunk
                 bar.update(chunk)
             summary = model.summary
             rows.append({**params, **summary, "replication": r, "seed": seed, "job": job})
-            tagged = {"job": job, "replication": r, "seed": seed}
-            series.append(model.series.assign(**tagged))
-            providers.append(model.providers_frame().assign(**tagged))
-            regions.append(model.regions_frame().assign(**tagged))
+            series.append(tag(series_columns(engine), engine.recorder.steps_recorded, r, seed))
+            providers.append(tag(model.providers_columns(), engine.providers.n, r, seed))
+            regions.append(tag(model.regions_columns(), len(engine.providers.region_names), r,
+                               seed))  # fmt: skip
     finally:
         bar.close()
-    sim_seconds = time.perf_counter() - started
     table = pd.DataFrame(rows)
-    table["sim_seconds"] = sim_seconds / len(seeds)
     identity = {**model.identity(), "seed": config.seed}  # the job's seed: its first run's
     summary = summarise_replications(table, identity)
-    links = links_frame(model)
-    return JobResult(table, pd.concat(series, ignore_index=True),
-                     pd.concat(providers, ignore_index=True), pd.concat(regions, ignore_index=True),
-                     links, summary, sim_seconds, model)  # fmt: skip
+    result = JobResult(table, stack(series, job), stack(providers, job), stack(regions, job),
+                       links_frame(model), summary, 0.0, model)  # fmt: skip
+    # the whole computation of the point: build, runs, measures and tables (not Hydra, not I/O)
+    result.sim_seconds = time.perf_counter() - started
+    table["sim_seconds"] = result.sim_seconds / len(seeds)
+    return result
+
+
+_NETWORKS: dict[str, Any] = {}
+
+
+def cached_network(config: Config) -> Any:
+    """The network of ``config``, built once per process for a given network setting (a
+    sweep's points usually share one; generating England takes ~20 ms)."""
+    from collabsim import network as networks
+
+    stamps = []
+    if config.network.preset == "file":  # a file edited since is read again
+        for name in (config.network.providers_file, config.network.links_file):
+            try:
+                stamps.append(os.stat(name).st_mtime_ns)
+            except OSError:
+                stamps.append(None)
+    key = json.dumps([to_dict(config.network), to_dict(config.pathway), stamps], sort_keys=True)
+    if key not in _NETWORKS:
+        if len(_NETWORKS) >= 4:
+            _NETWORKS.clear()
+        _NETWORKS[key] = networks.build(config.network, config.pathway)
+    return _NETWORKS[key]
+
+
+def tag(columns: dict[str, Any], n: int, replication: int, seed: int) -> dict[str, Any]:
+    """Columns of one replication, with its number and seed."""
+    return {**columns, "replication": np.full(n, replication), "seed": np.full(n, seed)}
+
+
+def stack(parts: list[dict[str, Any]], job: str) -> pd.DataFrame:
+    """One frame from the replications' columns (one concatenation per column)."""
+    frame = pd.DataFrame({k: np.concatenate([np.asarray(p[k]) for p in parts]) for k in parts[0]})
+    frame.insert(0, "job", job)
+    return frame
 
 
 def links_frame(model: Any) -> pd.DataFrame:

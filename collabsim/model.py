@@ -81,6 +81,10 @@ class CollabModel(mesa.Model):
 
     def providers_frame(self) -> pd.DataFrame:
         """One row per provider: description and post-warm-up averages."""
+        return pd.DataFrame(self.providers_columns())
+
+    def providers_columns(self) -> dict[str, Any]:
+        """``providers_frame`` as columns (arrays), cheap to gather over replications."""
         e = self.engine
         p, rec = e.providers, e.recorder
         steps = max(rec.measured_steps, 1)
@@ -88,50 +92,50 @@ class CollabModel(mesa.Model):
         admitted = totals[ROW["admissions"]]
         with np.errstate(invalid="ignore", divide="ignore"):
             mean_wait = np.where(admitted > 0, totals[ROW["wait_steps"]] / admitted, np.nan)
-        return pd.DataFrame(
-            {
-                "id": p.ids,
-                "name": p.names,
-                "kind": [KINDS[k] for k in p.kind],
-                "region": [p.region_names[r] for r in p.region],
-                "capacity": p.capacity,
-                "demand_per_day": p.demand_per_day,
-                "x_km": [self.graph.nodes[i].get("x_km", np.nan) for i in range(p.n)],
-                "y_km": [self.graph.nodes[i].get("y_km", np.nan) for i in range(p.n)],
-                "mean_occupancy": totals[ROW["occupied"]] / np.maximum(totals[ROW["capacity"]], 1),
-                "mean_waiting": totals[ROW["waiting"]] / steps,
-                "mean_delayed": totals[ROW["delayed"]] / steps,
-                "admissions": admitted,
-                "mean_wait_days": mean_wait * e.step_days,
-                "harm_events": totals[ROW["harms"]] + totals[ROW["lost"]],
-                "transfers_out": totals[ROW["transfers_out"]],
-                "transfers_in": totals[ROW["transfers_in"]],
-                "beds_lent": totals[ROW["loans_out"]],
-                "beds_borrowed": totals[ROW["loans_in"]],
-                "refused_by_partners": totals[ROW["refusals"]],
-                "self_preservation": e.traits.self_preservation.copy(),
-                "candour": e.traits.candour.copy(),
-            }
-        )
+        return {
+            "id": p.ids,
+            "name": p.names,
+            "kind": [KINDS[k] for k in p.kind],
+            "region": [p.region_names[r] for r in p.region],
+            "capacity": p.capacity,
+            "demand_per_day": p.demand_per_day,
+            "x_km": [self.graph.nodes[i].get("x_km", np.nan) for i in range(p.n)],
+            "y_km": [self.graph.nodes[i].get("y_km", np.nan) for i in range(p.n)],
+            "mean_occupancy": totals[ROW["occupied"]] / np.maximum(totals[ROW["capacity"]], 1),
+            "mean_waiting": totals[ROW["waiting"]] / steps,
+            "mean_delayed": totals[ROW["delayed"]] / steps,
+            "admissions": admitted,
+            "mean_wait_days": mean_wait * e.step_days,
+            "harm_events": totals[ROW["harms"]] + totals[ROW["lost"]],
+            "transfers_out": totals[ROW["transfers_out"]],
+            "transfers_in": totals[ROW["transfers_in"]],
+            "beds_lent": totals[ROW["loans_out"]],
+            "beds_borrowed": totals[ROW["loans_in"]],
+            "refused_by_partners": totals[ROW["refusals"]],
+            "self_preservation": e.traits.self_preservation.copy(),
+            "candour": e.traits.candour.copy(),
+        }
 
     def regions_frame(self) -> pd.DataFrame:
         """One row per region: providers, beds and the post-warm-up mean wait."""
+        return pd.DataFrame(self.regions_columns())
+
+    def regions_columns(self) -> dict[str, Any]:
+        """``regions_frame`` as columns (arrays)."""
         e = self.engine
         p = e.providers
         region = p.region.astype(np.int64)
         groups = len(p.region_names)
         totals = e.recorder.provider_totals
-        return pd.DataFrame(
-            {
-                "region": p.region_names,
-                "providers": np.bincount(region, minlength=groups),
-                "capacity": np.bincount(region, p.capacity, minlength=groups).astype(np.int64),
-                "admissions": np.bincount(
-                    region, totals[ROW["admissions"]], minlength=groups
-                ).astype(np.int64),
-                "mean_wait_days": waits_by(e, region, groups),
-            }
-        )
+        return {
+            "region": p.region_names,
+            "providers": np.bincount(region, minlength=groups),
+            "capacity": np.bincount(region, p.capacity, minlength=groups).astype(np.int64),
+            "admissions": np.bincount(region, totals[ROW["admissions"]], minlength=groups).astype(
+                np.int64
+            ),
+            "mean_wait_days": waits_by(e, region, groups),
+        }
 
 
 @dataclass

@@ -43,6 +43,21 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
+def write_parquet(frame: Any, path: Path) -> None:
+    """A DataFrame as Parquet through Arrow directly (pandas' own path costs 2-3 times as
+    much per file, which mattered at thousands of jobs)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = {}
+    for name in frame.columns:
+        values = frame[name].to_numpy()
+        if values.dtype == object:  # text, or text mixed with missing values
+            values = pa.array(values.tolist(), from_pandas=True)
+        columns[str(name)] = values
+    pq.write_table(pa.table(columns), path)
+
+
 def _json_document(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _json_document(v) for k, v in value.items()}
@@ -90,12 +105,12 @@ def write_job(result: JobResult, run_dir: Path) -> dict[str, Path]:
     (run_dir / SUMMARY).unlink(missing_ok=True)  # a rerun is incomplete until it finishes
     cfg = result.model.config
     out: dict[str, Path] = {"runs": run_dir / "runs.parquet"}
-    _atomic_write(out["runs"], lambda p: result.rows.to_parquet(p, index=False))
+    _atomic_write(out["runs"], lambda p: write_parquet(result.rows, p))
     if cfg.output.series:
         for name in ("series", "providers", "regions", "links"):
             out[name] = run_dir / f"{name}.parquet"
             frame = getattr(result, name)
-            _atomic_write(out[name], lambda p, f=frame: f.to_parquet(p, index=False))
+            _atomic_write(out[name], lambda p, f=frame: write_parquet(f, p))
     if cfg.output.figures:
         out["figure"] = run_dir / "waits_occupancy.png"
         reps = result.summary["replications"]

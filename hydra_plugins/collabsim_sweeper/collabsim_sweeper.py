@@ -1,0 +1,97 @@
+"""A Hydra sweeper for collabsim: the basic sweeper, faster on big sweeps.
+
+Two changes to Hydra's basic sweeper, both because a Hydra job costs about 0.15-0.5 s
+of composing and pickling configs, as much as half the simulation of a one-year
+England point with 20 replications:
+
+* no serial pre-check: the basic sweeper composes every job's config once in the
+  launching process before launching any, so a 1,000-point sweep waited minutes
+  before its first job; collabsim's command line checks every swept value itself
+  before Hydra starts (``collabsim.sweep.check_points``, milliseconds per value);
+* points in batches: when a sweep varies plain settings (``aid.cost=range(0,1000)``),
+  consecutive points that share their config-group choices run as one Hydra job of
+  ``points_per_job`` points (default: about 40 jobs in all, at least 1 point and at most
+  50 per job; ``hydra.sweeper.points_per_job=1`` gives one job per point). Each point
+  still has its own directory, ``<sweep dir>/<point number>``, numbered as one job
+  per point would be, with its own results: resuming and collecting work per point.
+  The job reads its points from ``<sweep dir>/.points/<job>.json``.
+
+(No ``from __future__ import annotations`` here: Hydra's plugin scan executes this
+module outside ``sys.modules``, where string annotations break the dataclass below.)
+"""
+
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, List, Optional
+
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper, BasicSweeperConf
+from hydra.core.config_store import ConfigStore
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from omegaconf import OmegaConf
+
+BATCH_KEY = "collabsim_points"  # the job override naming its points file
+
+
+def is_value_key(key: str) -> bool:
+    """A plain setting (``aid.cost``), not a config group or Hydra's own."""
+    key = key.lstrip("+~")
+    return "." in key and not key.startswith("hydra")
+
+
+class CollabsimSweeper(BasicSweeper):
+    """The basic sweeper, without the serial pre-check, with points batched into jobs."""
+
+    def __init__(
+        self, max_batch_size: Optional[int], params: Optional[dict] = None,
+        points_per_job: int = 0,
+    ) -> None:  # fmt: skip
+        super().__init__(max_batch_size=max_batch_size, params=params)
+        self.points_per_job = points_per_job
+
+    def validate_batch_is_legal(self, batch: Any) -> None:
+        return None
+
+    def sweep(self, arguments: List[str]) -> Any:
+        params_conf = self._parse_config()
+        params_conf.extend(arguments)
+        parser = OverridesParser.create(config_loader=self.hydra_context.config_loader)
+        overrides = parser.parse_overrides(params_conf)
+        points = self.split_arguments(overrides, None)[0]
+        value_keys = {o.get_key_element() for o in overrides
+                      if o.is_sweep_override() and is_value_key(o.get_key_element())}  # fmt: skip
+        per = self.points_per_job or max(1, min(50, len(points) // 40))
+        if per <= 1 or not value_keys:
+            return super().sweep(arguments)
+        sweep_dir = Path(self.config.hydra.sweep.dir)
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
+        groups: "OrderedDict[tuple, list]" = OrderedDict()
+        for number, point in enumerate(points):
+            fixed = tuple(o for o in point if o.split("=", 1)[0] not in value_keys)
+            values = [o for o in point if o.split("=", 1)[0] in value_keys]
+            groups.setdefault(fixed, []).append({"number": number, "overrides": values})
+        manifests = sweep_dir / ".points"
+        manifests.mkdir(exist_ok=True)
+        jobs = []
+        for fixed, members in groups.items():
+            for start in range(0, len(members), per):
+                path = manifests / f"{len(jobs)}.json"
+                path.write_text(json.dumps(members[start : start + per]))
+                jobs.append([*fixed, f"+{BATCH_KEY}={path.name}"])
+        results = self.launcher.launch(jobs, initial_job_idx=0)
+        for r in results:
+            _ = r.return_value  # raise if a job failed outside collabsim's own handling
+        return [results]
+
+
+@dataclass
+class CollabsimSweeperConf(BasicSweeperConf):
+    _target_: str = "hydra_plugins.collabsim_sweeper.collabsim_sweeper.CollabsimSweeper"
+    points_per_job: int = 0  # 0: automatic (about 40 jobs); 1: one job per point
+
+
+ConfigStore.instance().store(
+    group="hydra/sweeper", name="collabsim", node=CollabsimSweeperConf, provider="collabsim"
+)
