@@ -53,6 +53,7 @@ class JobResult:
     summary: dict[str, Any]
     sim_seconds: float
     model: Any = field(repr=False, default=None)
+    records: list[dict[str, Any]] = field(repr=False, default_factory=list)  # rows, as dicts
 
 
 class Progress:
@@ -98,7 +99,6 @@ def run_replications(
     config: Config, replications: int, job: str = "", progress: bool | None = None
 ) -> JobResult:
     """Run ``config`` for ``replications`` seeds; the network and model are built once."""
-    from collabsim import network as networks
     from collabsim.model import CollabModel
 
     started = time.perf_counter()
@@ -134,6 +134,9 @@ def run_replications(
     # the whole computation of the point: build, runs, measures and tables (not Hydra, not I/O)
     result.sim_seconds = time.perf_counter() - started
     table["sim_seconds"] = result.sim_seconds / len(seeds)
+    for row in rows:
+        row["sim_seconds"] = result.sim_seconds / len(seeds)
+    result.records = rows
     return result
 
 

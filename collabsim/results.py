@@ -58,6 +58,18 @@ def write_parquet(frame: Any, path: Path) -> None:
     pq.write_table(pa.table(columns), path)
 
 
+def _records_table(records: list[dict[str, Any]]) -> Any:
+    import pyarrow as pa
+
+    return pa.Table.from_pylist(records)
+
+
+def _write_table(table: Any, path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    pq.write_table(table, path)
+
+
 def _json_document(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _json_document(v) for k, v in value.items()}
@@ -105,7 +117,11 @@ def write_job(result: JobResult, run_dir: Path) -> dict[str, Path]:
     (run_dir / SUMMARY).unlink(missing_ok=True)  # a rerun is incomplete until it finishes
     cfg = result.model.config
     out: dict[str, Path] = {"runs": run_dir / "runs.parquet"}
-    _atomic_write(out["runs"], lambda p: write_parquet(result.rows, p))
+    if result.records:  # straight from the row dicts: a wide table, 2-3 times faster so
+        runs = _records_table(result.records)
+        _atomic_write(out["runs"], lambda p: _write_table(runs, p))
+    else:
+        _atomic_write(out["runs"], lambda p: write_parquet(result.rows, p))
     if cfg.output.series:
         for name in ("series", "providers", "regions", "links"):
             out[name] = run_dir / f"{name}.parquet"

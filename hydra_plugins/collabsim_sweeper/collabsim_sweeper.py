@@ -24,7 +24,7 @@ import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any
 
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper, BasicSweeperConf
 from hydra.core.config_store import ConfigStore
@@ -44,7 +44,7 @@ class CollabsimSweeper(BasicSweeper):
     """The basic sweeper, without the serial pre-check, with points batched into jobs."""
 
     def __init__(
-        self, max_batch_size: Optional[int], params: Optional[dict] = None,
+        self, max_batch_size: int | None, params: dict | None = None,
         points_per_job: int = 0,
     ) -> None:  # fmt: skip
         super().__init__(max_batch_size=max_batch_size, params=params)
@@ -53,7 +53,7 @@ class CollabsimSweeper(BasicSweeper):
     def validate_batch_is_legal(self, batch: Any) -> None:
         return None
 
-    def sweep(self, arguments: List[str]) -> Any:
+    def sweep(self, arguments: list[str]) -> Any:
         params_conf = self._parse_config()
         params_conf.extend(arguments)
         parser = OverridesParser.create(config_loader=self.hydra_context.config_loader)
@@ -67,7 +67,7 @@ class CollabsimSweeper(BasicSweeper):
         sweep_dir = Path(self.config.hydra.sweep.dir)
         sweep_dir.mkdir(parents=True, exist_ok=True)
         OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
-        groups: "OrderedDict[tuple, list]" = OrderedDict()
+        groups: OrderedDict[tuple, list] = OrderedDict()
         for number, point in enumerate(points):
             fixed = tuple(o for o in point if o.split("=", 1)[0] not in value_keys)
             values = [o for o in point if o.split("=", 1)[0] in value_keys]

@@ -1,0 +1,291 @@
+"""Sweeps end to end: replications in a job, launchers, batches, resuming, failures,
+the results database, reports and bad input, run as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import collabsim
+from tests.test_cli import run
+from tests.test_network import LINKS, write
+
+MEASURES = ["mean_wait_days", "p95_wait_days", "transfers", "loans", "aid_cost",
+            "harm_events", "mean_trust", "arrivals"]  # fmt: skip
+SMALL = ["replications=2", "sim.days=60", "sim.warmup_days=10", "demand.scale=1.05",
+         "aid.kinds=both", "output.figures=false"]  # fmt: skip
+SWEEP = ["-m", "policy=none,ics_pool,trust_gated", *SMALL]
+
+
+def rows(sweep: Path) -> pd.DataFrame:
+    frames = [pd.read_parquet(p) for p in sorted(sweep.glob("*/runs.parquet"))]
+    table = pd.concat(frames, ignore_index=True)
+    return table.sort_values(["policy.name", "seed"]).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def basic(tmp_path_factory) -> Path:
+    """The sweep on Hydra's basic launcher: the reference for every other launcher."""
+    cwd = tmp_path_factory.mktemp("basic")
+    done = run([*SWEEP, "hydra.sweep.dir=sweep"], cwd)
+    assert done.returncode == 0, done.stderr
+    return cwd / "sweep"
+
+
+def test_replications_run_in_one_job_on_consecutive_seeds():
+    """Three replications in one job (network and model built once, reset per seed)
+    give exactly the runs made one by one with seeds 5, 6 and 7."""
+    from collabsim.job import run_replications
+
+    cfg = collabsim.load_config(["seed=5", "policy=trust_gated", "sim.days=60",
+                                 "sim.warmup_days=10", "demand.scale=1.05"])  # fmt: skip
+    result = run_replications(cfg, 3)
+    assert result.rows["seed"].tolist() == [5, 6, 7]
+    for r, seed in enumerate((5, 6, 7)):
+        alone = collabsim.simulate(collabsim.load_config(
+            ["policy=trust_gated", "sim.days=60", "sim.warmup_days=10", "demand.scale=1.05",
+             f"seed={seed}"])).summary  # fmt: skip
+        for m in MEASURES:
+            assert result.rows[m].iloc[r] == pytest.approx(alone[m], nan_ok=True), m
+    assert result.summary["replications"] == 3
+    assert result.summary["ci95"]["mean_wait_days"]["n"] == 3
+
+
+def test_the_basic_sweep_writes_one_complete_directory_per_point(basic):
+    table = rows(basic)
+    assert len(table) == 6 and sorted(table["policy.name"].unique()) == [
+        "ics_pool", "none", "trust_gated"]  # fmt: skip
+    for d in sorted(p for p in basic.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        assert {"summary.json", "runs.parquet", "series.parquet", "providers.parquet"} <= {
+            p.name for p in d.iterdir()}  # fmt: skip
+    # the same seeds at every point: comparisons between points are paired
+    assert table.groupby("policy.name")["seed"].apply(list).map(tuple).nunique() == 1
+
+
+LAUNCHERS = {
+    "joblib": ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"],
+    "submitit_local": ["hydra/launcher=submitit_local"],
+    "ray": ["hydra/launcher=ray", "+hydra.launcher.ray.init.num_cpus=2",
+            "+hydra.launcher.ray.init.include_dashboard=false"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("launcher", sorted(LAUNCHERS))
+def test_every_launcher_gives_the_basic_launchers_results(basic, tmp_path, launcher):
+    if launcher == "ray":
+        pytest.importorskip("ray", reason="the [ray] extra is not installed")
+        pytest.importorskip("hydra_plugins.hydra_ray_launcher")
+    done = run([*SWEEP, *LAUNCHERS[launcher], "hydra.sweep.dir=sweep"], tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    ours, reference = rows(tmp_path / "sweep"), rows(basic)
+    pd.testing.assert_frame_equal(ours[MEASURES], reference[MEASURES])
+
+
+def test_batched_points_match_one_job_per_point(tmp_path):
+    """A big sweep's points run in batches (fewer Hydra jobs); each point keeps its own
+    directory and number, and its results are the same as one job per point."""
+    args = ["-m", "aid.cost=range(0,4)", "policy=none,ics_pool", *SMALL]
+    one = run([*args, "hydra.sweeper.points_per_job=1", "hydra.sweep.dir=one"], tmp_path)
+    batched = run([*args, "hydra.sweeper.points_per_job=3", "hydra.sweep.dir=batched"],
+                  tmp_path)  # fmt: skip
+    assert one.returncode == 0 and batched.returncode == 0, batched.stderr
+    assert "collabsim_points=" in batched.stderr + batched.stdout  # really batched
+    for number in range(8):
+        a = pd.read_parquet(tmp_path / "one" / str(number) / "runs.parquet")
+        b = pd.read_parquet(tmp_path / "batched" / str(number) / "runs.parquet")
+        assert (a["aid.cost"].iloc[0], a["policy.name"].iloc[0]) == (
+            b["aid.cost"].iloc[0], b["policy.name"].iloc[0])  # fmt: skip
+        pd.testing.assert_frame_equal(a[MEASURES], b[MEASURES])
+
+
+def test_a_killed_sweep_keeps_finished_runs_and_resumes_only_the_missing(tmp_path):
+    args = ["-m", "sim.days=20,3000", "network=england", "replications=6", "sim.warmup_days=5",
+            "output.figures=false", "hydra.sweep.dir=sweep"]  # fmt: skip
+    first = tmp_path / "sweep" / "0" / "summary.json"
+    second = tmp_path / "sweep" / "1" / "summary.json"
+    proc = subprocess.Popen([sys.executable, "-m", "collabsim", *args], cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)  # fmt: skip
+    deadline = time.monotonic() + 240
+    while not first.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # as a cluster's time limit would
+    proc.wait()
+    assert first.exists() and not second.exists()
+    kept = first.stat().st_mtime_ns
+    done = run(args, tmp_path)  # the same command, the same sweep directory
+    assert done.returncode == 0, done.stderr
+    assert "0: already finished, kept" in done.stdout
+    assert second.exists() and first.stat().st_mtime_ns == kept
+
+
+def test_a_failing_run_is_listed_the_sweep_goes_on_and_a_rerun_retries_it(tmp_path):
+    write(tmp_path)  # providers.csv and links.csv
+    (tmp_path / "bad.csv").write_text(LINKS.replace("A1,C1", "A1,ZZ"))
+    args = ["-m", "network=file", "network.providers_file=providers.csv",
+            "network.links_file=links.csv,bad.csv", "sim.days=30", "sim.warmup_days=5",
+            "output.figures=false", "hydra.sweep.dir=sweep"]  # fmt: skip
+    done = run(args, tmp_path)
+    assert done.returncode == 1
+    assert "1 of 2 runs failed" in done.stderr and "'ZZ' is not a provider id" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert (tmp_path / "sweep" / "0" / "summary.json").exists()
+    assert (tmp_path / "sweep" / "1" / "error.json").exists()
+    collected = run(["collect", "sweep"], tmp_path)
+    assert collected.returncode == 0 and "1 failed job(s)" in collected.stdout
+    shutil.copy(tmp_path / "links.csv", tmp_path / "bad.csv")  # the planner fixes the file
+    again = run(args, tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "0: already finished, kept" in again.stdout
+    assert (tmp_path / "sweep" / "1" / "summary.json").exists()
+    assert not (tmp_path / "sweep" / "1" / "error.json").exists()
+
+
+def test_collect_builds_a_queryable_database_idempotently(basic, tmp_path):
+    import duckdb
+
+    sweep = tmp_path / "sweep"
+    shutil.copytree(basic, sweep)
+    for _ in range(2):  # again: the same tables, not twice the rows
+        done = run(["collect", str(sweep)], tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert "3 job(s): 6 runs, 360 series rows, 0 failed" in done.stdout
+    con = duckdb.connect(str(sweep / "results.duckdb"), read_only=True)
+    by_policy = con.sql(
+        'SELECT "policy.name" AS policy, count(*) AS n, '
+        "avg(mean_wait_days) AS wait FROM runs GROUP BY 1 ORDER BY 1"
+    ).df()
+    assert by_policy["policy"].tolist() == ["ics_pool", "none", "trust_gated"]
+    assert by_policy["n"].tolist() == [2, 2, 2]
+    expected = rows(basic).groupby("policy.name")["mean_wait_days"].mean()
+    assert by_policy["wait"].tolist() == pytest.approx(expected.tolist())
+    steps = con.execute("SELECT count(DISTINCT step) FROM series").fetchone()[0]
+    assert steps == 60
+    con.close()
+
+
+def test_the_planner_workflow_own_providers_two_what_ifs_one_report(tmp_path):
+    """Own providers as CSV, one command comparing two what-ifs in a winter, one report."""
+    write(tmp_path)
+    done = run(["-m", "network=file", "network.providers_file=providers.csv",
+                "network.links_file=links.csv", "policy=ics_pool,trust_gated",
+                "scenario=winter", "replications=3", "sim.days=90", "sim.warmup_days=20",
+                "hydra.sweep.dir=whatif"], tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = run(["report", "whatif"], tmp_path)
+    assert report.returncode == 0, report.stderr
+    page = (tmp_path / "whatif" / "report.html").read_text()
+    assert "policy=ics_pool" in page and "policy=trust_gated" in page
+    assert "Compared with policy=ics_pool" in page and "95 % confidence" in page
+    images = page.count("<img ")
+    assert images >= 3 and page.count("src='data:image/png;base64,") == images  # self-contained
+    assert "http://" not in page and "https://" not in page
+    for name in ("waits.png", "trust.png", "network.png"):
+        assert (tmp_path / "whatif" / "figures" / name).read_bytes()[:4] == b"\x89PNG"
+    other = run(["report", "whatif", "--baseline", "policy=trust_gated", "--out", "board.html"],
+                tmp_path)  # fmt: skip
+    assert other.returncode == 0 and "Compared with policy=trust_gated" in (
+        tmp_path / "board.html").read_text()  # fmt: skip
+
+
+def test_a_report_on_a_trust_sweep_shows_the_trust_dividend(tmp_path):
+    done = run(["-m", "policy=trust_gated", "trust.initial=0.0,1.0", "aid.delay_days=3",
+                "trust.drift_per_day=0", "replications=3", "sim.days=120",
+                "sim.warmup_days=20", "demand.scale=1.05", "output.figures=false",
+                "hydra.sweep.dir=trust"], tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert run(["report", "trust"], tmp_path).returncode == 0
+    page = (tmp_path / "trust" / "report.html").read_text()
+    assert "Wait saved (hours)" in page and "trust.initial" in page
+    assert (tmp_path / "trust" / "figures" / "trust_dividend.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["collect", "nowhere"], "nowhere: no such directory"),
+        (["report", "nowhere"], "nowhere: no such directory"),
+        (["collect", "afile.txt"], "afile.txt: not a directory"),
+        (["collect", "empty"], "empty: no finished runs to collect"),
+        (["report", "empty"], "empty: no finished runs to report on"),
+        (["report"], "the following arguments are required: directory"),
+        (["collect", "empty", "--colour"], "unrecognized arguments: --colour"),
+        (["-m", "trust.initial=0.2,1.5"], "sweep value trust.initial=1.5: trust.initial"),
+        (["-m", "policy=none,bogus"], "Could not find 'policy/bogus'"),
+        (["-m", "scenario=winter,utopia"], "Could not find 'scenario/utopia'"),
+        (["-m", "sim.dayz=1,2"], "unknown setting 'sim.dayz'"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path, args, message):
+    (tmp_path / "afile.txt").write_text("not a sweep")
+    (tmp_path / "empty").mkdir()
+    done = run(args, tmp_path)
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    assert done.stderr.strip().count("\n") == 0, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "outputs").exists() and not (tmp_path / "multirun").exists()
+    assert sorted(p.name for p in (tmp_path / "empty").iterdir()) == []
+
+
+def test_report_rejects_an_unknown_baseline(basic, tmp_path):
+    done = run(["report", str(basic), "--baseline", "policy=nothing",
+                "--out", str(tmp_path / "r.html")], tmp_path)  # fmt: skip
+    assert done.returncode == 2 and "no what-if matches" in done.stderr
+    assert "policy=ics_pool" in done.stderr and not (tmp_path / "r.html").exists()
+
+
+EXPERIMENTS = {"policy_comparison": 36, "trust_dividend": 10, "covid_mandate": 6,
+               "self_preservation": 15, "relationship_investment": 12}  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "points"), sorted(EXPERIMENTS.items()))
+def test_each_experiment_is_a_valid_sweep_with_its_own_folder(name, points):
+    from omegaconf import OmegaConf
+
+    from collabsim.settings import compose
+    from collabsim.sweep import check_points
+
+    cfg = compose([f"experiment={name}"], with_hydra=True)
+    params = OmegaConf.to_container(cfg.hydra.sweeper.params)
+    assert check_points([f"experiment={name}"], params) == points
+    assert cfg.hydra.sweep.dir == f"outputs/experiments/{name}"
+    readme = (Path(__file__).parents[1] / "experiments" / name / "README.md").read_text()
+    assert f"collabsim -m experiment={name}" in readme
+
+
+def test_progress_bar_only_on_a_terminal(capsys):
+    from collabsim.job import Progress
+
+    quiet = Progress(100, "run")  # pytest's stderr is not a terminal
+    assert quiet.bar is None
+    loud = Progress(100, "run", enabled=True)
+    loud.update(50)
+    loud.close()
+    assert "run" in capsys.readouterr().err
+
+
+def test_the_sweep_watch_counts_jobs_from_overrides_and_experiment_params():
+    from collabsim.sweep import count_jobs
+
+    assert count_jobs(["policy=none,ics_pool", "seed=1,2,3", "sim.days=10"]) == 6
+    assert count_jobs(["aid.cost=range(0,10)"], {"policy": "none,ics_pool"}) == 20
+    assert count_jobs(["policy=none"], {"policy": "none,ics_pool,reciprocal"}) == 1
+
+
+def test_tables_written_per_point_hold_every_replication(basic):
+    point = basic / "0"
+    summary = json.loads((point / "summary.json").read_text())
+    assert summary["replications"] == 2 and summary["overrides"][0].startswith("policy=")
+    series = pd.read_parquet(point / "series.parquet")
+    assert sorted(series["replication"].unique()) == [0, 1] and len(series) == 120
+    providers = pd.read_parquet(point / "providers.parquet")
+    assert len(providers) == 2 * summary["providers"]
