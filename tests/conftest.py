@@ -57,6 +57,25 @@ FLAT = {
 }
 
 
+def asker_and_helper(**sections):
+    """A: 10 beds, all full, 6 waiting (3 steps old). B: 20 beds, 10 free. Linked both
+    ways, 30 minutes apart, trust 0.5 everywhere, no drift, no self-preservation."""
+    sections.setdefault("trust", {}).setdefault("drift_per_day", 0.0)
+    sections.setdefault("self_preservation", {}).setdefault("mean", 0.0)
+    sections.setdefault("aid", {}).setdefault("delay_days", 0.0)
+    sections.setdefault("sim", {"days": 30, "warmup_days": 0})
+    cfg = config(**sections)
+    e = engine(providers([10, 20], [0.0, 0.0], [1000.0, 1000.0]), links([(0, 1), (1, 0)]), cfg)
+    st = e.state
+    st.in_treatment[0] = [10, 10]
+    st.occupied[:] = [10, 10]
+    st.queue[:] = 0
+    st.queue[2, 0] = 6
+    st.waiting[:] = [6, 0]
+    e.queue_top = 3
+    return e
+
+
 def engine(prov: Providers, lnk: Links = NO_LINKS, cfg: Config | None = None) -> Engine:
     cfg = cfg or Config()
     return Engine(prov, lnk, cfg, make_policy(cfg.policy.name, cfg.policy.params))

@@ -9,24 +9,16 @@ import pytest
 
 from collabsim.core.aid import begin_aid, schedule
 from collabsim.core.trust import update_trust
-from tests.conftest import config, engine, links, providers
+from tests.conftest import asker_and_helper
 
 
-def two_partners(trust: float, delay_days: float, **extra):
+def two_partners(trust: float, delay_days: float):
     """A (full, 6 waiting) and B (10 free beds), linked both ways, 30 minutes apart."""
-    prov = providers([10, 20], [0.0, 0.0], [1000.0, 1000.0])
-    cfg = config(sim={"days": 20, "warmup_days": 0}, trust={"initial": trust, "drift_per_day": 0.0},
-                 aid={"delay_days": delay_days, "cost": 400.0, "friction_power": 2.0,
-                      "cost_per_minute": 2.0}, **extra)  # fmt: skip
-    e = engine(prov, links([(0, 1), (1, 0)]), cfg)
-    st = e.state
-    st.in_treatment[0] = [10, 10]
-    st.occupied[:] = [10, 10]
-    st.queue[:] = 0
-    st.queue[2, 0] = 6
-    st.waiting[:] = [6, 0]
-    e.queue_top = 3
-    return e
+    return asker_and_helper(
+        trust={"initial": trust, "drift_per_day": 0.0},
+        aid={"delay_days": delay_days, "cost": 400.0, "friction_power": 2.0,
+             "cost_per_minute": 2.0},
+    )  # fmt: skip
 
 
 def agree(e, amount: int) -> None:
