@@ -185,29 +185,48 @@ def _series(dirs: list[Path], runs: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def panels_of(labels: list[str], most: int = 8) -> dict[str, list[str]]:
+    """What-ifs grouped into panels: one panel, or, when there are more than ``most`` and
+    more than one setting varies, one panel per value of the first setting."""
+    parts = [lab.split(", ") for lab in labels]
+    if len(labels) <= most or min(len(p) for p in parts) < 2:
+        return {"": labels}
+    panels: dict[str, list[str]] = {}
+    for lab, p in zip(labels, parts, strict=True):
+        panels.setdefault(p[0], []).append(lab)
+    return panels
+
+
 def _band_plot(series: pd.DataFrame, labels: list[str], value: str, ylabel: str, title: str,
                warmup: float, path: Path, floor: float = 0.0,
                ceiling: float = np.inf) -> str:  # fmt: skip
-    fig, ax = plt.subplots(figsize=(9, 4), constrained_layout=True)
-    for k, lab in enumerate(labels):
-        s = series[series["_label"] == lab]
-        if s.empty:
-            continue
-        wide = s.pivot_table(index="day", columns=["_dir", "replication"], values=value)
-        mean = wide.mean(axis=1)
-        n = wide.notna().sum(axis=1)
-        se = wide.std(axis=1, ddof=1) / np.sqrt(n.clip(lower=1))
-        half = se * n.apply(lambda m: t975(int(m) - 1) if m >= 2 else np.nan)
-        colour = COLOURS[k % len(COLOURS)]
-        ax.plot(mean.index, mean, color=colour, label=lab, lw=1.5)
-        low, high = (mean - half).clip(lower=floor), (mean + half).clip(upper=ceiling)
-        ax.fill_between(mean.index, low, high, color=colour, alpha=0.2, lw=0)
-    ax.axvspan(series["day"].min(), warmup, color="0.92", lw=0, label="warm-up (not measured)")
-    ax.set_xlabel("day")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    ax.legend(frameon=False, fontsize=8)
+    """Mean of the runs of each what-if over time with its 95 % band, in panels."""
+    panels = panels_of(labels)
+    fig, axes = plt.subplots(len(panels), 1, figsize=(10, 1.0 + 3.0 * len(panels)),
+                             sharex=True, squeeze=False, constrained_layout=True)  # fmt: skip
+    colour_of: dict[str, str] = {}  # the same what-if, the same colour, in every panel
+    for ax, (panel, members) in zip(axes[:, 0], panels.items(), strict=True):
+        for lab in members:
+            s = series[series["_label"] == lab]
+            if s.empty:
+                continue
+            wide = s.pivot_table(index="day", columns=["_dir", "replication"], values=value)
+            mean = wide.mean(axis=1)
+            n = wide.notna().sum(axis=1)
+            se = wide.std(axis=1, ddof=1) / np.sqrt(n.clip(lower=1))
+            half = se * n.apply(lambda m: t975(int(m) - 1) if m >= 2 else np.nan)
+            name = lab[len(panel) + 2 :] if panel else lab
+            colour = colour_of.setdefault(name, COLOURS[len(colour_of) % len(COLOURS)])
+            ax.plot(mean.index, mean, color=colour, label=name, lw=1.5)
+            low, high = (mean - half).clip(lower=floor), (mean + half).clip(upper=ceiling)
+            ax.fill_between(mean.index, low, high, color=colour, alpha=0.2, lw=0)
+        ax.axvspan(series["day"].min(), warmup, color="0.92", lw=0,
+                   label="warm-up (not measured)")  # fmt: skip
+        ax.set_ylabel(ylabel)
+        ax.set_title(f"{title}: {panel}" if panel else title, fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    axes[-1, 0].set_xlabel("day")
     return _figure_png(fig, path)
 
 
