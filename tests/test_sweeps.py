@@ -289,3 +289,15 @@ def test_tables_written_per_point_hold_every_replication(basic):
     assert sorted(series["replication"].unique()) == [0, 1] and len(series) == 120
     providers = pd.read_parquet(point / "providers.parquet")
     assert len(providers) == 2 * summary["providers"]
+
+
+def test_many_what_ifs_are_drawn_in_panels_by_their_first_setting():
+    from collabsim.report import panels_of
+
+    few = ["policy=none", "policy=ics_pool"]
+    assert panels_of(few) == {"": few}
+    policies = ("none", "ics_pool", "trust_gated", "reciprocal", "lead_provider")
+    many = [f"scenario={s}, policy={p}" for s in ("baseline", "winter") for p in policies]
+    panels = panels_of(many)
+    assert list(panels) == ["scenario=baseline", "scenario=winter"]
+    assert panels["scenario=winter"] == many[5:]
