@@ -280,7 +280,10 @@ def _dividend(runs: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, str] |
         levels = sorted(group[key].unique(), key=lambda v: (isinstance(v, str), v))
         if len(levels) < 2:
             continue
-        low, high = (levels[-1], levels[0]) if key in ("culture.name",) else (levels[0], levels[-1])
+        # the low-trust end: the lowest level, except where more means less trust
+        # (harm_loss); "blame" sorts before "learning", as it should
+        reverse = key == "culture.harm_loss"
+        low, high = (levels[-1], levels[0]) if reverse else (levels[0], levels[-1])
         a = group[group[key] == low].set_index("seed")
         b = group[group[key] == high].set_index("seed")
         shared = a.index.intersection(b.index)
