@@ -17,7 +17,6 @@ from typing import Any
 
 from collabsim.config import flatten, to_dict
 from collabsim.job import JobResult
-from collabsim.plots import waits_and_occupancy
 
 SUMMARY = "summary.json"
 ERROR = "error.json"
@@ -128,6 +127,8 @@ def write_job(result: JobResult, run_dir: Path) -> dict[str, Path]:
             frame = getattr(result, name)
             _atomic_write(out[name], lambda p, f=frame: write_parquet(f, p))
     if cfg.output.figures:
+        from collabsim.plots import waits_and_occupancy  # matplotlib only when drawing
+
         out["figure"] = run_dir / "waits_occupancy.png"
         reps = result.summary["replications"]
         title = (

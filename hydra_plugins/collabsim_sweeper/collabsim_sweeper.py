@@ -10,7 +10,7 @@ England point with 20 replications:
   before Hydra starts (``collabsim.sweep.check_points``, milliseconds per value);
 * points in batches: when a sweep varies plain settings (``aid.cost=range(0,1000)``),
   consecutive points that share their config-group choices run as one Hydra job of
-  ``points_per_job`` points (default: about 40 jobs in all, at least 1 point and at most
+  ``points_per_job`` points (default: about 20 jobs in all, at least 1 point and at most
   50 per job; ``hydra.sweeper.points_per_job=1`` gives one job per point). Each point
   still has its own directory, ``<sweep dir>/<point number>``, numbered as one job
   per point would be, with its own results: resuming and collecting work per point.
@@ -61,7 +61,7 @@ class CollabsimSweeper(BasicSweeper):
         points = self.split_arguments(overrides, None)[0]
         value_keys = {o.get_key_element() for o in overrides
                       if o.is_sweep_override() and is_value_key(o.get_key_element())}  # fmt: skip
-        per = self.points_per_job or max(1, min(50, len(points) // 40))
+        per = self.points_per_job or max(1, min(50, len(points) // 20))
         if per <= 1 or not value_keys:
             return super().sweep(arguments)
         sweep_dir = Path(self.config.hydra.sweep.dir)
