@@ -89,7 +89,7 @@ class CollabsimSweeper(BasicSweeper):
 @dataclass
 class CollabsimSweeperConf(BasicSweeperConf):
     _target_: str = "hydra_plugins.collabsim_sweeper.collabsim_sweeper.CollabsimSweeper"
-    points_per_job: int = 0  # 0: automatic (about 40 jobs); 1: one job per point
+    points_per_job: int = 0  # 0: automatic (about 20 jobs); 1: one job per point
 
 
 ConfigStore.instance().store(
