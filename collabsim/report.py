@@ -26,7 +26,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from collabsim.collect import ResultsError, find_runs  # noqa: E402
-from collabsim.stats import mean_interval, paired_difference, t975  # noqa: E402
+from collabsim.stats import Interval, mean_interval, paired_difference, t975  # noqa: E402
 
 # Columns that are not what-if settings even though they are parameters.
 NOT_FACTORS = {"base_seed", "replications", "output.series", "output.figures"}
@@ -141,8 +141,6 @@ def compare(runs: pd.DataFrame, labels: list[str], baseline: str, column: str) -
             df = min(a.n, b.n) - 1
             half = t975(df) * se if df >= 1 else math.nan
             d = a.mean - b.mean
-            from collabsim.stats import Interval
-
             out[lab] = (Interval(d, se, d - half, d + half, min(a.n, b.n)), "unpaired")
     return out
 

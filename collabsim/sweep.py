@@ -24,7 +24,7 @@ from hydra.experimental.callback import Callback
 from collabsim.errors import ConfigError
 
 # What the last sweep in this process left: read by the command line for its exit status.
-LAST: dict[str, Any] = {"failed": [], "jobs": 0}
+LAST: dict[str, Any] = {"failed": []}
 
 
 def sweep_overrides(overrides: Sequence[str], sweeper_params: dict[str, Any] | None) -> list:
@@ -140,7 +140,7 @@ class SweepWatch(Callback):
             self.total = count_jobs(list(config.hydra.overrides.task), params)
         except Exception:  # noqa: BLE001 - a launcher we cannot count for: no bar
             self.total = 0
-        LAST.update(failed=[], jobs=self.total)
+        LAST["failed"] = []
         if sys.stderr.isatty() and self.total:
             self._thread = threading.Thread(target=self._watch, daemon=True)
             self._thread.start()

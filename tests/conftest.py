@@ -57,6 +57,19 @@ FLAT = {
 }
 
 
+def fill(e: Engine, occupied: list[int], waiting: list[int], age: int = 0) -> Engine:
+    """Set a hand-built state: beds occupied (in treatment), and patients waiting, all
+    having arrived ``age`` steps ago; nothing else waiting."""
+    st = e.state
+    st.in_treatment[0] = occupied
+    st.occupied[:] = occupied
+    st.queue[:] = 0
+    st.queue[age] = waiting
+    st.waiting[:] = waiting
+    e.queue_top = age + 1
+    return e
+
+
 def asker_and_helper(**sections):
     """A: 10 beds, all full, 6 waiting (3 steps old). B: 20 beds, 10 free. Linked both
     ways, 30 minutes apart, trust 0.5 everywhere, no drift, no self-preservation."""
@@ -66,14 +79,7 @@ def asker_and_helper(**sections):
     sections.setdefault("sim", {"days": 30, "warmup_days": 0})
     cfg = config(**sections)
     e = engine(providers([10, 20], [0.0, 0.0], [1000.0, 1000.0]), links([(0, 1), (1, 0)]), cfg)
-    st = e.state
-    st.in_treatment[0] = [10, 10]
-    st.occupied[:] = [10, 10]
-    st.queue[:] = 0
-    st.queue[2, 0] = 6
-    st.waiting[:] = [6, 0]
-    e.queue_top = 3
-    return e
+    return fill(e, occupied=[10, 10], waiting=[6, 0], age=2)
 
 
 def engine(prov: Providers, lnk: Links = NO_LINKS, cfg: Config | None = None) -> Engine:

@@ -13,7 +13,7 @@ from collabsim.core.aid import begin_aid
 from collabsim.core.pressure import pressure
 from collabsim.core.state import ROW
 from collabsim.policies import available, make_policy
-from tests.conftest import FLAT, config, engine, links, providers
+from tests.conftest import FLAT, config, engine, fill, links, providers
 
 
 def decide(e) -> None:
@@ -66,12 +66,7 @@ def test_compliance_overrides_self_preservation(compliance, moved):
                  self_preservation={"mean": 1.0, "reserve_share": 0.4},
                  policy={"name": "ics_pool", "params": {"compliance": compliance}})  # fmt: skip
     e = engine(prov, links([(0, 1)]), cfg)
-    st = e.state
-    st.in_treatment[0] = [10, 0]
-    st.occupied[:] = [10, 0]
-    st.queue[0] = [12, 0]
-    st.waiting[:] = [12, 0]
-    e.queue_top = 1
+    st = fill(e, occupied=[10, 0], waiting=[12, 0]).state
     decide(e)
     assert st.transfers_out[0] == moved
 
@@ -176,13 +171,7 @@ def test_trust_gated_offers_in_proportion_to_trust_and_keeps_a_reserve():
     lk = e.links
     for a, b, t in [(2, 0, 0.8), (2, 1, 0.2), (0, 2, 0.5), (1, 2, 0.5)]:
         e.trust[np.flatnonzero((lk.src == a) & (lk.dst == b))[0]] = t
-    st = e.state
-    st.in_treatment[0] = [10, 10, 30]
-    st.occupied[:] = [10, 10, 30]
-    st.queue[:] = 0
-    st.queue[0] = [10, 10, 0]
-    st.waiting[:] = [10, 10, 0]
-    e.queue_top = 1
+    st = fill(e, occupied=[10, 10, 30], waiting=[10, 10, 0]).state
     begin_aid(e)
     decide(e)
     assert st.transfers_out.tolist() == [8, 2, 0] and st.transfers_in[2] == 10
@@ -241,13 +230,7 @@ def test_the_lead_meets_its_own_need_first_then_allocates_the_rest():
                  aid={"delay_days": 0.0}, self_preservation={"mean": 0.0})  # fmt: skip
     e = engine(prov, links(pairs), cfg)
     assert leads(e).tolist() == [1, 0, 0]
-    st = e.state
-    st.in_treatment[0] = [50, 10, 14]
-    st.occupied[:] = [50, 10, 14]
-    st.queue[:] = 0
-    st.queue[0] = [5, 5, 0]
-    st.waiting[:] = [5, 5, 0]
-    e.queue_top = 1
+    st = fill(e, occupied=[50, 10, 14], waiting=[5, 5, 0]).state
     begin_aid(e)
     decide(e)
     assert st.transfers_out.tolist() == [5, 1, 0] and st.transfers_in.tolist() == [0, 0, 6]
@@ -280,13 +263,7 @@ def escalation(level: float, minutes_to_c: float = 90.0):
                  self_preservation={"mean": 0.0},
                  policy={"name": "national_escalation", "params": {"level": level}})  # fmt: skip
     e = engine(prov, lnk, cfg)
-    st = e.state
-    st.in_treatment[0] = [10, 5, 10]
-    st.occupied[:] = [10, 5, 10]
-    st.queue[:] = 0
-    st.queue[0] = [12, 0, 0]
-    st.waiting[:] = [12, 0, 0]
-    e.queue_top = 1
+    st = fill(e, occupied=[10, 5, 10], waiting=[12, 0, 0]).state
     begin_aid(e)
     decide(e)
     return st
