@@ -23,7 +23,7 @@ from collabsim.config import Config
 from collabsim.core.engine import Engine
 from collabsim.core.metrics import series_columns, summarise, waits_by
 from collabsim.core.state import KINDS, ROW
-from collabsim.policies import make_policy
+from collabsim.policies import policy_for
 
 # Mesa logs every step at INFO, and Hydra sets the root logger to INFO.
 for _name in ("MESA", "matplotlib"):
@@ -39,7 +39,7 @@ class CollabModel(mesa.Model):
         self.config = config
         self.graph = graph if graph is not None else networks.build(config.network, config.pathway)
         providers, links = networks.to_arrays(self.graph)
-        self.policy = make_policy(config.policy.name, config.policy.params)
+        self.policy = policy_for(config)
         self.engine = Engine(providers, links, config, self.policy)
         self.space = Network(self.graph.to_undirected(as_view=True), capacity=1, random=self.random)
         for i in range(providers.n):

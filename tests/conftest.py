@@ -10,7 +10,7 @@ import pytest
 from collabsim.config import Config, from_dict
 from collabsim.core.engine import Engine
 from collabsim.core.state import KINDS, Links, Providers
-from collabsim.policies import make_policy
+from collabsim.policies import policy_for
 
 NO_LINKS = Links(
     np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
@@ -84,7 +84,7 @@ def asker_and_helper(**sections):
 
 def engine(prov: Providers, lnk: Links = NO_LINKS, cfg: Config | None = None) -> Engine:
     cfg = cfg or Config()
-    return Engine(prov, lnk, cfg, make_policy(cfg.policy.name, cfg.policy.params))
+    return Engine(prov, lnk, cfg, policy_for(cfg))
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from collabsim.core.aid import begin_aid, schedule
-from collabsim.core.trust import update_trust
 from tests.conftest import asker_and_helper
+from tests.helpers.phases import agree as book
+from tests.helpers.phases import begin_aid, update_trust
 
 
 def two_partners(trust: float, delay_days: float):
@@ -24,8 +24,8 @@ def two_partners(trust: float, delay_days: float):
 def agree(e, amount: int) -> None:
     begin_aid(e)
     grants = np.zeros(e.aid.size, dtype=np.int64)
-    grants[e.aid.src == 0] = amount  # A -> B
-    schedule(e, grants)
+    grants[e.aid.links.src == 0] = amount  # A -> B
+    book(e, grants)
 
 
 def test_transfer_waits_for_its_friction_delay_and_patients_stay_counted():
@@ -35,7 +35,7 @@ def test_transfer_waits_for_its_friction_delay_and_patients_stay_counted():
     agree(e, 4)
     st = e.state
     assert st.transfers_out[0] == 0 and st.waiting.tolist() == [6, 0]
-    assert e.aid.pending_out[0] == 4 and e.aid.pending_in[1] == 4
+    assert e.aid.needs.pending_out[0] == 4 and e.aid.needs.pending_in[1] == 4
     e.t = 1
     begin_aid(e)
     assert st.transfers_out[0] == 0
@@ -43,7 +43,7 @@ def test_transfer_waits_for_its_friction_delay_and_patients_stay_counted():
     begin_aid(e)
     assert st.transfers_out[0] == 4 and st.transfers_in[1] == 4
     assert st.waiting.tolist() == [2, 4] and st.queue[2].tolist() == [2, 4]  # age kept
-    assert e.aid.pending_out.sum() == 0 and e.aid.pending_in.sum() == 0
+    assert e.aid.needs.pending_out.sum() == 0 and e.aid.needs.pending_in.sum() == 0
 
 
 def test_full_trust_means_no_delay_and_only_travel_cost():
@@ -70,7 +70,7 @@ def test_a_transfer_agreed_but_admitted_at_home_shrinks():
     e.state.waiting[0] = 1
     e.t = 1
     begin_aid(e)
-    assert e.state.transfers_out[0] == 1 and e.aid.pending_out.sum() == 0
+    assert e.state.transfers_out[0] == 1 and e.aid.needs.pending_out.sum() == 0
 
 
 def test_help_raises_trust_both_ways_and_refusal_lowers_it():
@@ -78,15 +78,17 @@ def test_help_raises_trust_both_ways_and_refusal_lowers_it():
     cfg = e.config.trust
     agree(e, 2)
     update_trust(e)
-    a_to_b = e.trust[e.aid.index[e.aid.src == 0][0]]
-    b_to_a = e.trust[e.aid.index[e.aid.src == 1][0]]
+    a_to_b = e.trust[e.aid.links.index[e.aid.links.src == 0][0]]
+    b_to_a = e.trust[e.aid.links.index[e.aid.links.src == 1][0]]
     assert a_to_b == pytest.approx(0.4 + cfg.help_gain * 0.6)  # A was helped by B
     assert b_to_a == pytest.approx(0.4 + cfg.generosity_gain * 0.6)  # B helped A
     e2 = two_partners(trust=0.4, delay_days=0.0)
     begin_aid(e2)
-    e2.aid.refused[e2.aid.src == 0] = 1  # B had room and said no to A
+    e2.aid.marks.refused[e2.aid.links.src == 0] = 1  # B had room and said no to A
     update_trust(e2)
-    assert e2.trust[e2.aid.index[e2.aid.src == 0][0]] == pytest.approx(0.4 * (1 - cfg.refusal_loss))
+    assert e2.trust[e2.aid.links.index[e2.aid.links.src == 0][0]] == pytest.approx(
+        0.4 * (1 - cfg.refusal_loss)
+    )
 
 
 def test_trust_drifts_towards_the_baseline():
@@ -122,7 +124,7 @@ def test_default_trust_carries_a_one_step_delay():
     one step, not to zero (round-half-even would silently remove the friction)."""
     e = two_partners(trust=0.5, delay_days=2.0)
     agree(e, 3)
-    assert e.state.transfers_out[0] == 0 and e.aid.pending_out[0] == 3
+    assert e.state.transfers_out[0] == 0 and e.aid.needs.pending_out[0] == 3
     e.t = 1
     begin_aid(e)
     assert e.state.transfers_out[0] == 3

@@ -9,22 +9,20 @@ import numpy as np
 import pytest
 
 from collabsim import ConfigError
-from collabsim.core.aid import begin_aid, schedule
-from collabsim.core.pressure import pressure
 from collabsim.core.state import ROW
 from collabsim.core.traits import draw_beta, financial_pressure
-from collabsim.core.trust import update_trust
 from tests.conftest import asker_and_helper, config, engine, links, providers
+from tests.helpers.phases import agree, begin_aid, mutual_aid, pressure, update_trust
 
 
 def link(e, a: int, b: int) -> int:
     """Index of aid link a -> b (a asks, b helps)."""
-    return int(np.flatnonzero((e.aid.src == a) & (e.aid.dst == b))[0])
+    return int(np.flatnonzero((e.aid.links.src == a) & (e.aid.links.dst == b))[0])
 
 
 def trust_of(e, a: int, b: int) -> float:
     """How far a trusts b."""
-    return float(e.trust[e.aid.index[link(e, a, b)]])
+    return float(e.trust[e.aid.links.index[link(e, a, b)]])
 
 
 @pytest.mark.parametrize(
@@ -39,8 +37,8 @@ def trust_of(e, a: int, b: int) -> float:
 def test_candour_scales_what_is_reported_and_delays_asking(candour, late, reported, asked):
     e = asker_and_helper(candour={"mean": candour, "late": late, "discovery_per_day": 0.0})
     pressure(e)
-    assert e.aid.need.tolist() == [6, 0] and e.aid.room.tolist() == [0, 10]
-    assert e.aid.reported[0] == reported and e.aid.asked[0] == asked
+    assert e.aid.needs.need.tolist() == [6, 0] and e.aid.needs.room.tolist() == [0, 10]
+    assert e.aid.needs.reported[0] == reported and e.aid.needs.asked[0] == asked
     assert e.state.need[0] == 6 and e.state.asked[0] == asked
 
 
@@ -48,7 +46,7 @@ def test_the_region_only_sees_reported_pressure():
     e = asker_and_helper(candour={"mean": 0.5, "discovery_per_day": 0.0},
                          policy={"name": "ics_pool"})  # fmt: skip
     pressure(e)
-    e.policy.step(e)
+    mutual_aid(e)
     assert e.state.transfers_out[0] == 3  # B had room for all 6; A admitted to 3
 
 
@@ -75,7 +73,7 @@ def test_financial_pressure_raises_the_reserve():
         e = asker_and_helper(self_preservation={"mean": 0.5, "reserve_share": 0.2},
                              finance={"pressure": fp})  # fmt: skip
         pressure(e)
-        assert e.aid.offer[1] == offer
+        assert e.aid.needs.offer[1] == offer
 
 
 def test_financial_pressure_rises_each_year_up_to_one():
@@ -91,7 +89,7 @@ def test_financial_pressure_rises_each_year_up_to_one():
 def lend(e, beds: int) -> None:
     grants = np.zeros(e.aid.size, dtype=np.int64)
     grants[link(e, 0, 1)] = beds
-    schedule(e, grants)
+    agree(e, grants)
 
 
 def test_a_loan_moves_staffed_beds_and_comes_back_when_they_are_free():
@@ -113,7 +111,7 @@ def test_a_loan_moves_staffed_beds_and_comes_back_when_they_are_free():
         e.t = t
         begin_aid(e)
         assert st.capacity.tolist() == [16, 14]
-    assert e.aid.overdue[link(e, 0, 1)] == 6
+    assert e.aid.marks.overdue[link(e, 0, 1)] == 6
     st.in_treatment[0, 0] -= 2
     st.occupied[0] -= 2
     e.t = 4
@@ -124,7 +122,7 @@ def test_a_loan_moves_staffed_beds_and_comes_back_when_they_are_free():
     e.t = 5
     begin_aid(e)
     assert st.capacity.tolist() == [10, 20] and st.lent.sum() == st.borrowed.sum() == 0
-    assert e.aid.on_loan.sum() == 0 and e.aid.overdue.sum() == 0
+    assert e.aid.marks.on_loan.sum() == 0 and e.aid.marks.overdue.sum() == 0
 
 
 def test_a_helper_lends_only_beds_still_free_when_the_loan_starts():
@@ -137,7 +135,7 @@ def test_a_helper_lends_only_beds_still_free_when_the_loan_starts():
     e.t = 1
     begin_aid(e)
     assert e.state.loans_out[1] == 2 and e.state.capacity.tolist() == [12, 18]
-    assert e.aid.pending_out.sum() == e.aid.pending_in.sum() == 0
+    assert e.aid.needs.pending_out.sum() == e.aid.needs.pending_in.sum() == 0
 
 
 def test_both_kinds_split_agreed_help_by_loan_share():
@@ -154,7 +152,7 @@ def refuse_then_harm(culture: dict, gap_steps: int = 1) -> float:
     e = asker_and_helper(culture=culture, trust={"initial": 0.5, "drift_per_day": 0.0,
                                                  "refusal_loss": 0.05})  # fmt: skip
     begin_aid(e)
-    e.aid.refused[link(e, 0, 1)] = 1  # B had room and said no
+    e.aid.marks.refused[link(e, 0, 1)] = 1  # B had room and said no
     update_trust(e)
     assert e.state.refusals.tolist() == [1, 0]
     e.t = gap_steps
@@ -193,7 +191,7 @@ def test_self_preservation_adapts_to_being_helped_and_being_burned():
     e.aid.helped[link(e, 1, 0)] = 10.0
     e.t = 1
     begin_aid(e)
-    e.aid.refused[link(e, 0, 1)] = 1
+    e.aid.marks.refused[link(e, 0, 1)] = 1
     update_trust(e)
     assert e.traits.self_preservation[0] == pytest.approx(0.45 + 0.1 * 0.55)
 
@@ -224,8 +222,5 @@ def test_trait_spread_leaves_arrivals_unchanged():
 
 def test_a_mandate_replaces_the_policy_for_its_window_only():
     e = asker_and_helper(mandate={"start_day": 2.0, "days": 3.0})
-    acting = []
-    for t in range(7):
-        e.t = t
-        acting.append(e.acting_policy().name)
+    acting = [e.policy.acting(t).name for t in range(7)]
     assert acting == ["none", "none", "ics_pool", "ics_pool", "ics_pool", "none", "none"]

@@ -7,6 +7,7 @@ import pytest
 
 from collabsim import ConfigError
 from collabsim.core.calendar import Weekly
+from collabsim.core.clock import Clock
 from collabsim.core.demand import Demand
 from tests.conftest import config, providers
 
@@ -38,7 +39,7 @@ def test_shock_multiplies_demand_in_its_window_only():
     cfg = config(demand={"winter_amplitude": 0.0, "weekly": [1.0] * 7,
                          "shocks": [{"start_day": 10, "days": 5, "multiplier": 2.0,
                                      "regions": ["R1"]}]})  # fmt: skip
-    d = Demand(prov, cfg.demand, 1.0)
+    d = Demand(prov, cfg.demand, Clock(1.0))
     mean = d.mean(0, 20)
     np.testing.assert_allclose(mean[:, 0], 10.0)
     np.testing.assert_allclose(mean[10:15, 1], 40.0)
@@ -49,13 +50,13 @@ def test_shock_naming_an_unknown_region_is_a_config_error():
     prov = providers([100], [10.0], [5.0])
     cfg = config(demand={"shocks": [{"regions": ["Atlantis"]}]})
     with pytest.raises(ConfigError, match="unknown region 'Atlantis'"):
-        Demand(prov, cfg.demand, 1.0)
+        Demand(prov, cfg.demand, Clock(1.0))
 
 
 def test_winter_peak_is_higher_than_summer():
     prov = providers([100], [10.0], [5.0])
     cfg = config(demand={"weekly": [1.0] * 7, "winter_amplitude": 0.1, "winter_peak_day": 15,
                          "start_day_of_year": 0})  # fmt: skip
-    d = Demand(prov, cfg.demand, 1.0)
+    d = Demand(prov, cfg.demand, Clock(1.0))
     assert d.factor(15) == pytest.approx(1.1, abs=1e-3)
     assert d.factor(197) == pytest.approx(0.9, abs=1e-3)

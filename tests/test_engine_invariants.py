@@ -76,15 +76,15 @@ def test_patients_and_beds_are_conserved_at_every_step(system):
         # arrived (+ transferred in - out) = admitted + still waiting + lost, per provider
         np.testing.assert_array_equal(arrived + moved_in - moved_out, admitted + s.waiting + lost)
         assert s.transfers_in.sum() == s.transfers_out.sum()  # nobody lost in transfer
-        assert e.aid.pending_out.sum() == e.aid.pending_in.sum() >= 0
-        assert (e.aid.pending_out >= 0).all() and (e.aid.pending_in >= 0).all()
+        assert e.aid.needs.pending_out.sum() == e.aid.needs.pending_in.sum() >= 0
+        assert (e.aid.needs.pending_out >= 0).all() and (e.aid.needs.pending_in >= 0).all()
         assert ((e.trust >= 0) & (e.trust <= 1)).all()
         sp = e.traits.self_preservation
         assert ((sp >= 0) & (sp <= 1)).all()
         # loans move staffed beds, never make or lose them; nobody lends what it lacks
         assert s.capacity.sum() == total_capacity
-        assert s.lent.sum() == s.borrowed.sum() == e.aid.on_loan.sum()
-        assert (s.occupied <= s.capacity).all() and (e.aid.on_loan >= 0).all()
+        assert s.lent.sum() == s.borrowed.sum() == e.aid.marks.on_loan.sum()
+        assert (s.occupied <= s.capacity).all() and (e.aid.marks.on_loan >= 0).all()
         np.testing.assert_array_equal(s.waiting, s.queue.sum(axis=0))
         # beds: occupied = in treatment + delayed; never above capacity, never negative
         np.testing.assert_array_equal(s.occupied, s.in_treatment.sum(axis=0) + s.delayed)

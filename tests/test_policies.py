@@ -9,17 +9,16 @@ import pytest
 
 import collabsim
 from collabsim import ConfigError
-from collabsim.core.aid import begin_aid
-from collabsim.core.pressure import pressure
 from collabsim.core.state import ROW
 from collabsim.policies import available, make_policy
 from tests.conftest import FLAT, config, engine, fill, links, providers
+from tests.helpers.phases import begin_aid, mutual_aid, pressure
 
 
 def decide(e) -> None:
     """The pressure phase (needs, requests, room), then the policy."""
     pressure(e)
-    e.policy.step(e)
+    mutual_aid(e)
 
 
 def test_registry_knows_the_built_policies():
@@ -49,7 +48,7 @@ def test_ics_pool_moves_the_oldest_excess_to_a_partner_with_room():
     assert st.transfers_out.tolist() == [3, 0, 0] and st.transfers_in.tolist() == [0, 3, 0]
     assert st.queue[3].tolist() == [0, 2, 0] and st.queue[0].tolist() == [2, 1, 0]
     assert st.waiting.tolist() == [2, 3, 0]
-    from collabsim.core.admission import admit
+    from tests.helpers.phases import admit
 
     e.recorder.wait_histogram[:] = 0
     admit(e)
@@ -198,20 +197,21 @@ def owing(helped_by_b: float, helped_by_a: float, **params):
 
 def test_reciprocal_helps_a_partner_whose_balance_is_within_tolerance():
     e, ab = owing(helped_by_b=15, helped_by_a=6, generosity=0.0)  # A owes 9 <= 10
-    assert e.state.transfers_out[0] == 6 and e.aid.refused[ab] == 0
+    assert e.state.transfers_out[0] == 6 and e.aid.marks.refused[ab] == 0
 
 
 def test_reciprocal_refuses_a_partner_too_deep_in_debt_unless_generous():
     e, ab = owing(helped_by_b=20, helped_by_a=6, generosity=0.0)  # A owes 14 > 10
-    assert e.state.transfers_out[0] == 0 and e.aid.refused[ab] == 1
+    assert e.state.transfers_out[0] == 0 and e.aid.marks.refused[ab] == 1
     e, ab = owing(helped_by_b=20, helped_by_a=6, generosity=1.0)  # forgiven this time
-    assert e.state.transfers_out[0] == 6 and e.aid.refused[ab] == 0
+    assert e.state.transfers_out[0] == 6 and e.aid.marks.refused[ab] == 0
 
 
 def test_reciprocal_remembers_help_given_and_forgets_it_slowly():
     e, ab = owing(helped_by_b=0, helped_by_a=0, generosity=0.0)
     assert e.aid.helped[ab] == 6  # B has now helped A with 6
-    e.policy.forgiveness, e.policy.keep = 0.5, 0.5
+    e.policy.forgiveness = 0.5
+    e.policy.bind(e)  # forgetting half a day
     decide(e)
     assert e.aid.helped[ab] == pytest.approx(3.0)
 

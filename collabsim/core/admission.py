@@ -1,71 +1,109 @@
 """Queues: arrivals join as a cohort, the oldest are admitted first, waits are recorded.
 
 ``state.queue[a, i]`` holds the patients at provider ``i`` who arrived ``a`` steps
-ago. Only the first ``engine.queue_top`` rows can be non-empty, so the work per
-step follows the longest wait, not the maximum wait allowed. A patient admitted
-``a`` steps after arriving waited ``a * step_days``; one admitted in the step it
-arrived waited zero (the clock's resolution is one step).
+ago. Only the first ``state.top[0]`` rows can be non-empty, so the work per step
+follows the longest wait, not the maximum wait allowed. A patient admitted ``a``
+steps after arriving waited ``a * step_days``; one admitted in the step it arrived
+waited zero (the clock's resolution is one step).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import NamedTuple
 
+import numpy as np
 from numba import njit
 
+from collabsim.core.demand import Demand
+from collabsim.core.kernel import compiled
+from collabsim.core.phase import Phase
 from collabsim.core.random import negative_binomial as negative_binomial_draw
 from collabsim.core.random import poisson
-from collabsim.core.state import ROW
+from collabsim.core.state import flow
 
-if TYPE_CHECKING:
-    from collabsim.core.engine import Engine
+
+class ArriveRows(NamedTuple):
+    arrivals: np.ndarray
+    lost: np.ndarray
+    waiting: np.ndarray
+
+
+class AdmitRows(NamedTuple):
+    capacity: np.ndarray
+    occupied: np.ndarray
+    waiting: np.ndarray
+    admissions: np.ndarray
+    wait_steps: np.ndarray
+    breaches: np.ndarray
+    harms: np.ndarray
+
+
+class WaitWeights(NamedTuple):
+    """Per age in steps (the queue's rows): what one admission at that age adds."""
+
+    steps: np.ndarray  # steps waited
+    breach: np.ndarray  # 1 from the target wait on
+    harm: np.ndarray  # 1 from the harm threshold on
 
 
 @njit(cache=True, error_model="numpy")
-def _arrive(queue, top, rng, base, factor, negative_binomial, k, block, rows):  # fmt: skip
-    r_arrivals, r_lost, r_waiting = rows
+def _arrive(queue, top, rng, base, factor, negative_binomial, k, rows):
     oldest = queue.shape[0] - 1
     n = queue.shape[1]
-    if top > oldest:  # someone has waited the maximum: they leave unadmitted
+    longest = top[0]
+    if longest > oldest:  # someone has waited the maximum: they leave unadmitted
         for i in range(n):
-            block[r_lost, i] = queue[oldest, i]
-        top = oldest
+            rows.lost[i] = queue[oldest, i]
+        longest = oldest
     else:
         for i in range(n):
-            block[r_lost, i] = 0
-    for a in range(top, 0, -1):
+            rows.lost[i] = 0
+    for a in range(longest, 0, -1):
         for i in range(n):
             queue[a, i] = queue[a - 1, i]
     for i in range(n):
         mean = base[i] * factor
         arrived = negative_binomial_draw(rng, k, mean) if negative_binomial else poisson(rng, mean)
         queue[0, i] = arrived
-        block[r_arrivals, i] = arrived
-        block[r_waiting, i] += arrived - block[r_lost, i]
-    return top + 1
+        rows.arrivals[i] = arrived
+        rows.waiting[i] += arrived - rows.lost[i]
+    top[0] = longest + 1
 
 
-ARRIVE_ROWS = (ROW["arrivals"], ROW["lost"], ROW["waiting"])
-
-
-def arrive(engine: Engine) -> None:
+class Arrive(Phase):
     """Age every waiting cohort by one step, let the oldest go, draw this step's arrivals."""
-    d, t = engine.demand, engine.t
-    engine.queue_top = _arrive(
-        engine.state.queue, engine.queue_top, engine.rng_arrivals, d.base_at(t), d.factor(t),
-        d.negative_binomial, d.k_step, engine.state.block, ARRIVE_ROWS,
-    )  # fmt: skip
+
+    name = "arrive"
+    rows = (
+        flow("arrivals", "joined a queue"),
+        flow("lost", "left a queue unadmitted after the maximum wait"),
+    )
+
+    def __init__(self, engine) -> None:  # noqa: ANN001 - Engine
+        super().__init__(engine)
+        self.demand = Demand(engine.providers, engine.config.demand, engine.clock)
+
+    def reset(self) -> None:
+        e, d = self.engine, self.demand
+        st = e.state
+        self.args = (st.queue, st.top, e.rng_arrivals)
+        self.tail = (d.negative_binomial, d.k_step, st.bundle(ArriveRows))
+        self.kernel = compiled(_arrive, *self.args, d.base_at(0), d.factor(0), *self.tail)
+
+    def __call__(self) -> None:
+        d, t = self.demand, self.engine.t
+        self.kernel(*self.args, d.base_at(t), d.factor(t), *self.tail)
 
 
 @njit(cache=True, error_model="numpy")
-def _admit(queue, top, block, in_treatment0, wait_weights, histogram, measuring, rows):  # fmt: skip
-    r_cap, r_occ, r_wait, r_adm, r_steps, r_breach, r_harm = rows
+def _admit(queue, top, rows, in_treatment0, weights, histogram, measuring):
     n = queue.shape[1]
+    longest = top[0]
     new_top = 0
     for i in range(n):
-        free = max(block[r_cap, i] - block[r_occ, i], 0)
+        free = max(rows.capacity[i] - rows.occupied[i], 0)
         admitted = steps = breaches = harms = 0
-        a = top - 1
+        a = longest - 1
         while a >= 0 and free > 0:
             q = queue[a, i]
             if q > 0:
@@ -73,37 +111,62 @@ def _admit(queue, top, block, in_treatment0, wait_weights, histogram, measuring,
                 queue[a, i] = q - take
                 free -= take
                 admitted += take
-                steps += take * wait_weights[0, a]
-                breaches += take * wait_weights[1, a]
-                harms += take * wait_weights[2, a]
+                steps += take * weights.steps[a]
+                breaches += take * weights.breach[a]
+                harms += take * weights.harm[a]
                 if measuring:
                     histogram[a] += take
             a -= 1
-        block[r_adm, i] = admitted
-        block[r_occ, i] += admitted
-        block[r_wait, i] -= admitted
+        rows.admissions[i] = admitted
+        rows.occupied[i] += admitted
+        rows.waiting[i] -= admitted
         in_treatment0[i] += admitted
-        block[r_steps, i] = steps
-        block[r_breach, i] = breaches
-        block[r_harm, i] = harms
-        if block[r_wait, i] > 0:  # the oldest cohort still waiting sets the queue's top
-            a = top - 1
+        rows.wait_steps[i] = steps
+        rows.breaches[i] = breaches
+        rows.harms[i] = harms
+        if rows.waiting[i] > 0:  # the oldest cohort still waiting sets the queue's top
+            a = longest - 1
             while a >= new_top and queue[a, i] == 0:
                 a -= 1
             new_top = max(new_top, a + 1)
-    return new_top
+    top[0] = new_top
 
 
-ADMIT_ROWS = tuple(
-    ROW[r]
-    for r in ("capacity", "occupied", "waiting", "admissions", "wait_steps", "breaches", "harms")
-)
-
-
-def admit(engine: Engine) -> None:
+class Admit(Phase):
     """Fill free beds oldest-first from the waiting cohorts; record each cohort's wait."""
-    st = engine.state
-    engine.queue_top = _admit(
-        st.queue, engine.queue_top, st.block, st.in_treatment[0], engine.wait_weights,
-        engine.recorder.wait_histogram, engine.measuring, ADMIT_ROWS,
-    )  # fmt: skip
+
+    name = "admit"
+    rows = (
+        flow("admissions", "admitted from a queue into a bed"),
+        flow("wait_steps", "steps waited, summed over this step's admissions", "steps"),
+        flow("breaches", "admissions that waited at least the target"),
+        flow("harms", "admissions that waited at least the harm threshold"),
+    )
+
+    def __init__(self, engine) -> None:  # noqa: ANN001 - Engine
+        super().__init__(engine)
+        metrics, clock = engine.config.metrics, engine.clock
+        ages = np.arange(engine.max_wait_steps + 1)
+        waited = clock.days(ages)
+        eps = 1e-9
+        self.weights = WaitWeights(
+            ages.astype(np.int64),
+            (waited >= metrics.target_wait_days - eps).astype(np.int64),
+            (waited >= metrics.harm_wait_days - eps).astype(np.int64),
+        )
+
+    def reset(self) -> None:
+        e = self.engine
+        st = e.state
+        self.args = (
+            st.queue,
+            st.top,
+            st.bundle(AdmitRows),
+            st.in_treatment[0],
+            self.weights,
+            e.recorder.wait_histogram,
+        )
+        self.kernel = compiled(_admit, *self.args, False)
+
+    def __call__(self) -> None:
+        self.kernel(*self.args, self.engine.measuring)

@@ -24,93 +24,59 @@ and dearer help: this is the trust dividend's mechanism.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from numba import njit
 
 from collabsim.core.allocation import group_starts
-from collabsim.core.state import ROW, Links, Providers
+from collabsim.core.kernel import compiled
+from collabsim.core.phase import Phase
+from collabsim.core.state import Links, Providers, flow, level
 
 if TYPE_CHECKING:
     from collabsim.core.engine import Engine
 
-# Per-link integer marks and scratch (rows of ``Aid.marks``).
-MARKS = ("moved", "refused", "last_refused", "on_loan", "overdue", "now_transfers",
-         "now_loans", "weights", "asks", "grants", "offers")  # fmt: skip
-# Per-provider integer scratch (rows of ``Aid.per_provider``), filled by the pressure phase.
-PER_PROVIDER = ("need", "reported", "asked", "room", "offer", "pending_out", "pending_in")
 NEVER = -(2**40)  # "last refused" before any refusal
 
 
-class Aid:
-    """Aid links (grouped by asker and by helper), agreed help in flight and per-step marks."""
+class AidLinks(NamedTuple):
+    """The links help can flow along, sorted by asker ``src`` (help goes dst -> src)."""
 
-    def __init__(
-        self, providers: Providers, links: Links, aid: Any, step_days: float, reach: float
-    ) -> None:
-        keep = (providers.kind[links.src] == providers.kind[links.dst]) & (
-            links.travel_minutes <= max(reach, aid.max_travel_minutes)
-        )
-        src, dst = links.src[keep], links.dst[keep]
-        order = np.lexsort((dst, src))
-        self.index = np.flatnonzero(keep)[order].astype(np.int64)  # position in ``links``
-        self.src = src[order].astype(np.int64)
-        self.dst = dst[order].astype(np.int64)
-        m, n = self.src.size, providers.n
-        self.by_src = np.arange(m, dtype=np.int64)  # already sorted by asker
-        self.src_start = group_starts(self.src, n)
-        self.by_dst = np.argsort(self.dst, kind="stable").astype(np.int64)
-        self.dst_start = group_starts(self.dst[self.by_dst], n)
-        # the link in the other direction: its index in ``links`` (trust) and among aid links
-        where = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(links.src, links.dst,
-                                                                    strict=True))}  # fmt: skip
-        pairs = list(zip(self.src.tolist(), self.dst.tolist(), strict=True))
-        self.reverse = np.array([where.get((b, a), -1) for a, b in pairs], dtype=np.int64)
-        position = {pair: e for e, pair in enumerate(pairs)}
-        self.reverse_aid = np.array([position.get((b, a), -1) for a, b in pairs], dtype=np.int64)
-        self.same_region = providers.region[self.src] == providers.region[self.dst]
-        self.minutes = links.travel_minutes[self.index].astype(float)
-        self.usual = self.minutes <= aid.max_travel_minutes
-        self.delay_steps_max = int(math.ceil(aid.delay_days / step_days - 1e-9))
-        self.loan_steps = max(1, int(round(aid.loan_days / step_days)))
-        self.params = np.array(
-            [aid.delay_days / step_days, aid.cost, aid.friction_power, aid.cost_per_minute]
-        )
-        self.loan_share = {"transfers": 0.0, "loans": 1.0, "both": aid.loan_share}[aid.kinds]
-        # pending[kind, slot, e]: help agreed, starting at that step (0 transfers, 1 loans)
-        self.pending = np.zeros((2, self.delay_steps_max + 1, m), dtype=np.int64)
-        self.loan_due = np.zeros((self.loan_steps + 1, m), dtype=np.int64)  # loans ending
-        self.helped = np.zeros(m, dtype=float)  # help dst[e] has given src[e] (units, remembered)
-        self.marks = np.zeros((len(MARKS), m), dtype=np.int64)
-        for i, name in enumerate(MARKS):
-            setattr(self, name, self.marks[i])
-        self.per_provider = np.zeros((len(PER_PROVIDER), n), dtype=np.int64)
-        for i, name in enumerate(PER_PROVIDER):
-            setattr(self, name, self.per_provider[i])
+    src: np.ndarray  # the asker
+    dst: np.ndarray  # the helper
+    index: np.ndarray  # position in ``Links`` (and in ``engine.trust``): src's trust in dst
+    reverse: np.ndarray  # position in ``Links`` of dst -> src (-1: none)
+    reverse_aid: np.ndarray  # position among aid links of dst -> src (-1: none)
+    by_src: np.ndarray  # aid links in asker order (they are sorted so)
+    src_start: np.ndarray  # offsets of each provider's links as asker in ``by_src``
+    by_dst: np.ndarray  # aid links in helper order
+    dst_start: np.ndarray  # offsets of each provider's links as helper in ``by_dst``
+    minutes: np.ndarray  # travel minutes
+    usual: np.ndarray  # bool: within aid.max_travel_minutes
+    same_region: np.ndarray  # bool: both ends in one region
 
-    def reset(self) -> None:
-        """Nothing in flight, nothing remembered."""
-        for a in (self.pending, self.loan_due, self.helped, self.marks, self.per_provider):
-            a[:] = 0
-        self.last_refused[:] = NEVER
 
-    @property
-    def size(self) -> int:
-        return self.src.size
+class LinkMarks(NamedTuple):
+    """Per aid link: what happened this step, loans outstanding, and the policies' scratch
+    (``weights``, ``asks``, ``offers``, ``grants``: any policy may overwrite them)."""
 
-    # declared for readers and type checkers; set from MARKS and PER_PROVIDER above
-    moved: np.ndarray  # units of help carried out this step on each link
+    moved: np.ndarray  # units of help carried out this step
     refused: np.ndarray  # 1: the helper visibly had room and refused the asker this step
     last_refused: np.ndarray  # step of the helper's last refusal
-    on_loan: np.ndarray  # beds dst[e] has lent src[e] now
+    on_loan: np.ndarray  # beds dst has lent src now
     overdue: np.ndarray  # loaned beds due back but still occupied by the borrower's patients
-    now_transfers: np.ndarray
-    now_loans: np.ndarray
+    now_transfers: np.ndarray  # transfers starting now
+    now_loans: np.ndarray  # loans starting now
     weights: np.ndarray
     asks: np.ndarray
-    grants: np.ndarray
     offers: np.ndarray
+    grants: np.ndarray
+
+
+class Needs(NamedTuple):
+    """Per provider, filled by the pressure phase for the policy to read."""
+
     need: np.ndarray  # patients beyond free beds and help already agreed
     reported: np.ndarray  # what the provider reports of that need (candour)
     asked: np.ndarray  # what it asks for (0 below its asking threshold)
@@ -120,16 +86,116 @@ class Aid:
     pending_in: np.ndarray  # help this provider agreed to give, not yet started
 
 
+class Friction(NamedTuple):
+    """The cost of distrust: help between partners with trust t starts
+    ``delay_steps * (1 - t)^power`` steps later and costs ``cost * (1 - t)^power +
+    per_minute * minutes`` a unit."""
+
+    delay_steps: float
+    cost: float
+    power: float
+    per_minute: float
+
+
+class InFlight(NamedTuple):
+    """Help agreed but not started, and loans by the step they end."""
+
+    pending: np.ndarray  # [kind, slot, link]: kind 0 transfers, 1 loans; slot = step % slots
+    loan_due: np.ndarray  # [slot, link]: beds due back at that step
+
+
+class AidRows(NamedTuple):
+    capacity: np.ndarray
+    occupied: np.ndarray
+    waiting: np.ndarray
+    lent: np.ndarray
+    borrowed: np.ndarray
+    transfers_out: np.ndarray
+    transfers_in: np.ndarray
+    loans_out: np.ndarray
+    loans_in: np.ndarray
+    aid_cost: np.ndarray
+    aid_minutes: np.ndarray
+
+
+def _zeros(kind: type, size: int, dtype: Any = np.int64) -> Any:
+    """A named tuple of rows of one zeroed 2-D block (so one assignment resets them all)."""
+    block = np.zeros((len(kind._fields), size), dtype=dtype)  # type: ignore[attr-defined]
+    return kind(*block), block
+
+
+class Aid:
+    """Aid links (grouped by asker and by helper), agreed help in flight and per-step marks."""
+
+    def __init__(
+        self, providers: Providers, links: Links, aid: Any, clock: Any, reach: float
+    ) -> None:
+        keep = (providers.kind[links.src] == providers.kind[links.dst]) & (
+            links.travel_minutes <= max(reach, aid.max_travel_minutes)
+        )
+        src, dst = links.src[keep], links.dst[keep]
+        order = np.lexsort((dst, src))
+        index = np.flatnonzero(keep)[order].astype(np.int64)  # position in ``links``
+        src = src[order].astype(np.int64)
+        dst = dst[order].astype(np.int64)
+        m, n = src.size, providers.n
+        by_dst = np.argsort(dst, kind="stable").astype(np.int64)
+        # the link in the other direction: its index in ``links`` (trust) and among aid links
+        where = {
+            (int(a), int(b)): i for i, (a, b) in enumerate(zip(links.src, links.dst, strict=True))
+        }
+        pairs = list(zip(src.tolist(), dst.tolist(), strict=True))
+        position = {pair: e for e, pair in enumerate(pairs)}
+        minutes = links.travel_minutes[index].astype(float)
+        self.links = AidLinks(
+            src=src,
+            dst=dst,
+            index=index,
+            reverse=np.array([where.get((b, a), -1) for a, b in pairs], dtype=np.int64),
+            reverse_aid=np.array([position.get((b, a), -1) for a, b in pairs], dtype=np.int64),
+            by_src=np.arange(m, dtype=np.int64),
+            src_start=group_starts(src, n),
+            by_dst=by_dst,
+            dst_start=group_starts(dst[by_dst], n),
+            minutes=minutes,
+            usual=minutes <= aid.max_travel_minutes,
+            same_region=providers.region[src] == providers.region[dst],
+        )
+        self.delay_steps_max = clock.steps_at_least(aid.delay_days)
+        self.loan_steps = max(1, clock.steps(aid.loan_days))
+        self.friction = Friction(
+            aid.delay_days / clock.step_days, aid.cost, aid.friction_power, aid.cost_per_minute
+        )
+        self.loan_share = {"transfers": 0.0, "loans": 1.0, "both": aid.loan_share}[aid.kinds]
+        self.in_flight = InFlight(
+            np.zeros((2, self.delay_steps_max + 1, m), dtype=np.int64),
+            np.zeros((self.loan_steps + 1, m), dtype=np.int64),
+        )
+        self.helped = np.zeros(m, dtype=float)  # help dst[e] has given src[e] (units, remembered)
+        self.marks, self._marks = _zeros(LinkMarks, m)
+        self.needs, self._needs = _zeros(Needs, n)
+
+    def reset(self) -> None:
+        """Nothing in flight, nothing remembered."""
+        for a in (*self.in_flight, self.helped, self._marks, self._needs):
+            a[:] = 0
+        self.marks.last_refused[:] = NEVER
+
+    @property
+    def size(self) -> int:
+        return self.links.src.size
+
+
 @njit(cache=True, error_model="numpy", inline="always")
-def pair_trust(trust, index, reverse, e):
+def pair_trust(trust, links, e):
     """Trust between the two ends of aid link e: the mean of both directions."""
-    t = trust[index[e]]
-    r = reverse[e]
+    t = trust[links.index[e]]
+    r = links.reverse[e]
     return 0.5 * (t + trust[r]) if r >= 0 else t
 
 
 @njit(cache=True, error_model="numpy")
-def _move(queue, top, block, s, d, want, r_wait, r_out, r_in):  # fmt: skip
+def _move(queue, top, rows, s, d, want):
     """Move up to ``want`` of s's oldest waiting patients to d's queue; returns the number."""
     moved = 0
     a = top - 1
@@ -141,154 +207,240 @@ def _move(queue, top, block, s, d, want, r_wait, r_out, r_in):  # fmt: skip
             want -= take
             moved += take
         a -= 1
-    block[r_wait, s] -= moved
-    block[r_wait, d] += moved
-    block[r_out, s] += moved
-    block[r_in, d] += moved
+    rows.waiting[s] -= moved
+    rows.waiting[d] += moved
+    rows.transfers_out[s] += moved
+    rows.transfers_in[d] += moved
     return moved
 
 
-# rows used by the aid kernels, in this order
-AID_ROWS = tuple(ROW[r] for r in ("capacity", "occupied", "waiting", "lent", "borrowed",
-                                   "transfers_out", "transfers_in", "loans_out", "loans_in",
-                                   "aid_cost", "aid_minutes"))  # fmt: skip
-
-
 @njit(cache=True, error_model="numpy")
-def _carry_out(queue, top, block, src, dst, index, reverse, minutes, trust, transfers, loans,
-               params, marks, helped, loan_due, loan_slot, rows):  # fmt: skip
-    """Start ``transfers`` and ``loans`` on every aid link now; add what they cost."""
-    r_cap, r_occ, r_wait, r_lent, r_borr, r_tout, r_tin, r_lout, r_lin, r_cost, r_min = rows
-    moved, on_loan = marks[0], marks[3]
-    cost, power, per_minute = params[1], params[2], params[3]
+def _carry_out(queue, top, rows, links, trust, friction, marks, helped, loan_due, loan_slot):
+    """Start ``marks.now_transfers`` and ``marks.now_loans`` on every aid link now; add what
+    they cost."""
+    src, dst = links.src, links.dst
     for e in range(src.size):
         s, d = src[e], dst[e]
         k = 0
-        if transfers[e] > 0:
-            k = _move(queue, top, block, s, d, transfers[e], r_wait, r_tout, r_tin)
-        if loans[e] > 0:  # the helper lends only beds that are free now
-            lend = min(loans[e], max(block[r_cap, d] - block[r_occ, d], 0))
+        if marks.now_transfers[e] > 0:
+            k = _move(queue, top, rows, s, d, marks.now_transfers[e])
+        if marks.now_loans[e] > 0:  # the helper lends only beds that are free now
+            lend = min(marks.now_loans[e], max(rows.capacity[d] - rows.occupied[d], 0))
             if lend:
-                block[r_cap, d] -= lend
-                block[r_cap, s] += lend
-                block[r_lent, d] += lend
-                block[r_borr, s] += lend
-                block[r_lout, d] += lend
-                block[r_lin, s] += lend
-                on_loan[e] += lend
+                rows.capacity[d] -= lend
+                rows.capacity[s] += lend
+                rows.lent[d] += lend
+                rows.borrowed[s] += lend
+                rows.loans_out[d] += lend
+                rows.loans_in[s] += lend
+                marks.on_loan[e] += lend
                 loan_due[loan_slot, e] += lend
                 k += lend
         if k:
-            moved[e] += k
+            marks.moved[e] += k
             helped[e] += k
-            distrust = 1.0 - pair_trust(trust, index, reverse, e)
-            block[r_cost, s] += int(round(k * (cost * distrust**power + per_minute * minutes[e])))
-            block[r_min, s] += int(round(k * minutes[e]))
+            distrust = 1.0 - pair_trust(trust, links, e)
+            rows.aid_cost[s] += int(
+                round(
+                    k
+                    * (
+                        friction.cost * distrust**friction.power
+                        + friction.per_minute * links.minutes[e]
+                    )
+                )
+            )
+            rows.aid_minutes[s] += int(round(k * links.minutes[e]))
 
 
 @njit(cache=True, error_model="numpy")
-def _return_loans(block, src, dst, marks, loan_due, row, rows):  # fmt: skip
+def _return_loans(rows, links, marks, loan_due, slot):
     """Loans due now (and overdue ones) go back, as far as the borrower has free beds."""
-    r_cap, r_occ, r_lent, r_borr = rows[0], rows[1], rows[3], rows[4]
-    on_loan, overdue = marks[3], marks[4]
-    for e in range(src.size):
-        due = loan_due[row, e] + overdue[e]
+    for e in range(links.src.size):
+        due = loan_due[slot, e] + marks.overdue[e]
         if due == 0:
             continue
-        loan_due[row, e] = 0
-        b, lender = src[e], dst[e]
-        back = min(due, max(block[r_cap, b] - block[r_occ, b], 0))
-        block[r_cap, b] -= back
-        block[r_cap, lender] += back
-        block[r_borr, b] -= back
-        block[r_lent, lender] -= back
-        on_loan[e] -= back
-        overdue[e] = due - back
+        loan_due[slot, e] = 0
+        b, lender = links.src[e], links.dst[e]
+        back = min(due, max(rows.capacity[b] - rows.occupied[b], 0))
+        rows.capacity[b] -= back
+        rows.capacity[lender] += back
+        rows.borrowed[b] -= back
+        rows.lent[lender] -= back
+        marks.on_loan[e] -= back
+        marks.overdue[e] = due - back
 
 
 @njit(cache=True, error_model="numpy")
-def _begin(queue, top, block, src, dst, index, reverse, minutes, trust, params, pending, t,
-           marks, per_provider, helped, loan_due, loan_steps, rows):  # fmt: skip
+def _begin(
+    queue, top, rows, links, trust, friction, in_flight, marks, needs, helped, loan_steps, t
+):
     """Clear this step's flows and marks; loans due go back; help due now starts."""
-    for r in rows[5:]:
-        for i in range(block.shape[1]):
-            block[r, i] = 0
-    moved, refused, on_loan = marks[0], marks[1], marks[3]
-    now_t, now_l = marks[5], marks[6]
+    for i in range(rows.capacity.size):
+        rows.transfers_out[i] = 0
+        rows.transfers_in[i] = 0
+        rows.loans_out[i] = 0
+        rows.loans_in[i] = 0
+        rows.aid_cost[i] = 0
+        rows.aid_minutes[i] = 0
     any_loans = False
-    for e in range(src.size):
-        moved[e] = 0
-        refused[e] = 0
-        if on_loan[e]:
+    for e in range(links.src.size):
+        marks.moved[e] = 0
+        marks.refused[e] = 0
+        if marks.on_loan[e]:
             any_loans = True
+    pending, loan_due = in_flight.pending, in_flight.loan_due
     loan_slots = loan_due.shape[0]
     if any_loans:
-        _return_loans(block, src, dst, marks, loan_due, t % loan_slots, rows)
-    pending_out, pending_in = per_provider[5], per_provider[6]
+        _return_loans(rows, links, marks, loan_due, t % loan_slots)
     any_pending = False
-    for i in range(pending_out.size):
-        if pending_out[i]:
+    for i in range(needs.pending_out.size):
+        if needs.pending_out[i]:
             any_pending = True
             break
     if not any_pending:
         return
     row = t % pending.shape[1]
-    for e in range(src.size):
+    for e in range(links.src.size):
         a, b = pending[0, row, e], pending[1, row, e]
-        now_t[e], now_l[e] = a, b
+        marks.now_transfers[e], marks.now_loans[e] = a, b
         if a or b:
             pending[0, row, e] = 0
             pending[1, row, e] = 0
-            pending_out[src[e]] -= a + b
-            pending_in[dst[e]] -= a + b
-    _carry_out(queue, top, block, src, dst, index, reverse, minutes, trust, now_t, now_l, params,
-               marks, helped, loan_due, (t + loan_steps) % loan_slots, rows)  # fmt: skip
-
-
-def begin_aid(engine: Engine) -> None:
-    """Start of the aid phase: clear this step's marks, end loans due, start help due."""
-    aid, st = engine.aid, engine.state
-    _begin(st.queue, engine.queue_top, st.block, aid.src, aid.dst, aid.index, aid.reverse,
-           aid.minutes, engine.trust, aid.params, aid.pending, engine.t, aid.marks,
-           aid.per_provider, aid.helped, aid.loan_due, aid.loan_steps, AID_ROWS)  # fmt: skip
+            needs.pending_out[links.src[e]] -= a + b
+            needs.pending_in[links.dst[e]] -= a + b
+    _carry_out(
+        queue,
+        top,
+        rows,
+        links,
+        trust,
+        friction,
+        marks,
+        helped,
+        loan_due,
+        (t + loan_steps) % loan_slots,
+    )
 
 
 @njit(cache=True, error_model="numpy")
-def _schedule(grants, src, dst, index, reverse, trust, params, loan_share, pending, t,
-              per_provider, now_t, now_l):  # fmt: skip
-    """Book each agreed unit of help for the step its arrangement ends (0 delay: now)."""
-    delay_steps, power = params[0], params[2]
+def _agree(
+    grants,
+    queue,
+    top,
+    rows,
+    links,
+    trust,
+    friction,
+    in_flight,
+    marks,
+    needs,
+    helped,
+    loan_steps,
+    loan_share,
+    t,
+):
+    """Book each agreed unit of help for the step its arrangement ends; help with no delay
+    starts now."""
+    pending = in_flight.pending
     slots = pending.shape[1]
-    pending_out, pending_in = per_provider[5], per_provider[6]
-    for e in range(src.size):
+    for e in range(links.src.size):
         g = grants[e]
-        now_t[e] = 0
-        now_l[e] = 0
+        marks.now_transfers[e] = 0
+        marks.now_loans[e] = 0
         if g <= 0:
             continue
         lend = int(math.floor(g * loan_share + 0.5))
         # nearest whole step, halves up (round() would send 0.5 to 0 at the default trust)
         d = int(
-            math.floor(delay_steps * (1.0 - pair_trust(trust, index, reverse, e)) ** power + 0.5)
+            math.floor(
+                friction.delay_steps * (1.0 - pair_trust(trust, links, e)) ** friction.power + 0.5
+            )
         )
         if d <= 0:
-            now_t[e] = g - lend
-            now_l[e] = lend
+            marks.now_transfers[e] = g - lend
+            marks.now_loans[e] = lend
         else:
             slot = (t + d) % slots
             pending[0, slot, e] += g - lend
             pending[1, slot, e] += lend
-            pending_out[src[e]] += g
-            pending_in[dst[e]] += g
+            needs.pending_out[links.src[e]] += g
+            needs.pending_in[links.dst[e]] += g
+    loan_slot = (t + loan_steps) % in_flight.loan_due.shape[0]
+    _carry_out(
+        queue, top, rows, links, trust, friction, marks, helped, in_flight.loan_due, loan_slot
+    )
 
 
-def schedule(engine: Engine, grants: np.ndarray) -> None:
-    """Agree ``grants[e]`` units of help on each aid link; friction decides when it starts."""
+class BeginAid(Phase):
+    """Start of the aid phase: clear this step's marks, end loans due, start help due."""
+
+    name = "begin_aid"
+    rows = (
+        level(
+            "lent", "staffed beds this provider has lent to partners (out of its capacity)", "beds"
+        ),
+        level("borrowed", "staffed beds borrowed from partners (part of its capacity)", "beds"),
+        flow("transfers_out", "waiting patients sent to a partner by mutual aid"),
+        flow("transfers_in", "waiting patients received by mutual aid"),
+        flow("loans_out", "staffed beds lent to partners, starting this step", "beds"),
+        flow("loans_in", "staffed beds borrowed from partners, starting this step", "beds"),
+        flow(
+            "aid_cost", "cost of the transfers and loans begun this step (paid by the asker)", "GBP"
+        ),
+        flow(
+            "aid_minutes",
+            "travel minutes of this step's transfers (per patient) and loans (per bed)",
+            "minutes",
+        ),
+    )
+
+    def reset(self) -> None:
+        self.engine.aid.rows = self.engine.state.bundle(AidRows)
+        self.kernel = compiled(_begin, *aid_args(self.engine), 0)
+
+    def __call__(self) -> None:
+        self.kernel(*aid_args(self.engine), self.engine.t)
+
+
+def aid_args(engine: Engine) -> tuple:
+    """What the aid kernels work on, in their order: the queue and its top now, the aid
+    rows, links, trust and friction, help in flight, marks, needs, memory of help."""
     aid, st = engine.aid, engine.state
-    _schedule(grants, aid.src, aid.dst, aid.index, aid.reverse, engine.trust, aid.params,
-              aid.loan_share, aid.pending, engine.t, aid.per_provider, aid.now_transfers,
-              aid.now_loans)  # fmt: skip
-    slot = (engine.t + aid.loan_steps) % aid.loan_due.shape[0]
-    _carry_out(st.queue, engine.queue_top, st.block, aid.src, aid.dst, aid.index, aid.reverse,
-               aid.minutes, engine.trust, aid.now_transfers, aid.now_loans, aid.params,
-               aid.marks, aid.helped, aid.loan_due, slot, AID_ROWS)  # fmt: skip
+    return (
+        st.queue,
+        int(st.top[0]),
+        aid.rows,
+        aid.links,
+        engine.trust,
+        aid.friction,
+        aid.in_flight,
+        aid.marks,
+        aid.needs,
+        aid.helped,
+        aid.loan_steps,
+    )
+
+
+class MutualAid(Phase):
+    """The policy decides; the help it agrees starts after the friction delay set by trust.
+
+    A policy's ``step`` returns the units of help agreed on each aid link (``grants``),
+    or None when it agreed nothing; booking and carrying out help is done here, the
+    same way for every policy."""
+
+    name = "mutual_aid"
+
+    def reset(self) -> None:
+        e = self.engine
+        self.kernel = compiled(_agree, e.aid.marks.grants, *aid_args(e), e.aid.loan_share, 0)
+
+    def __call__(self) -> None:
+        grants = self.engine.policy.step(self.engine)
+        if grants is not None:
+            self.agree(grants)
+
+    def agree(self, grants: np.ndarray) -> None:
+        """Agree ``grants[e]`` units of help on each aid link (int64, one per link)."""
+        e = self.engine
+        grants = np.ascontiguousarray(grants, dtype=np.int64)  # the type the kernel expects
+        self.kernel(grants, *aid_args(e), e.aid.loan_share, e.t)

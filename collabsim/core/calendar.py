@@ -21,8 +21,9 @@ class Weekly:
         self._prefix = np.concatenate(([0.0], np.cumsum(self.pattern)))  # integral to day d
         # Factors repeat every `period` steps when a week is a whole number of steps.
         steps_per_week = 7.0 / step_days
-        self.period = int(round(steps_per_week)) if abs(steps_per_week - round(
-            steps_per_week)) < 1e-9 else 0  # fmt: skip
+        self.period = (
+            int(round(steps_per_week)) if abs(steps_per_week - round(steps_per_week)) < 1e-9 else 0
+        )
         self._cycle = self.factors(0, self.period) if self.period else None
 
     def _integral(self, day: np.ndarray) -> np.ndarray:

@@ -7,7 +7,7 @@ shorter run sees the first steps of a longer one.
 
 The mean per step is ``demand_per_day * scale * step_days`` times the weekly
 pattern (averaged over the step's days), winter seasonality and any shock active
-in the step. The draws themselves happen in the ``arrive`` kernel (admission.py).
+in the step. The draws themselves happen in the ``Arrive`` phase (admission.py).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from collabsim.core.calendar import Weekly
+from collabsim.core.clock import Clock
 from collabsim.core.state import Providers
 from collabsim.errors import ConfigError
 
@@ -51,18 +52,14 @@ def shock_masks(providers: Providers, shocks: list[Any]) -> list[np.ndarray]:
 class Demand:
     """Mean arrivals per step for every provider."""
 
-    def __init__(self, providers: Providers, demand: Any, step_days: float) -> None:
+    def __init__(self, providers: Providers, demand: Any, clock: Clock) -> None:
+        step_days = clock.step_days
         self.step_days = step_days
         self.base = providers.demand_per_day * demand.scale * step_days  # per step
         self.weekly = Weekly(demand.weekly, step_days)
         self.season = (demand.winter_amplitude, demand.winter_peak_day, demand.start_day_of_year)
         self.shocks = [
-            (
-                int(round(s.start_day / step_days)),
-                int(round((s.start_day + s.days) / step_days)),
-                s.multiplier,
-                mask,
-            )
+            (*clock.window(s.start_day, s.days), s.multiplier, mask)
             for s, mask in zip(demand.shocks, shock_masks(providers, demand.shocks), strict=True)
         ]
         self.negative_binomial = demand.distribution == "negative_binomial"

@@ -20,17 +20,16 @@ length-of-stay stream (``random.py``), inside one compiled kernel.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
 
 from collabsim.core.calendar import Weekly
+from collabsim.core.kernel import compiled
+from collabsim.core.phase import Phase
 from collabsim.core.random import binomial
-from collabsim.core.state import ACUTE, ROW, Providers
-
-if TYPE_CHECKING:
-    from collabsim.core.engine import Engine
+from collabsim.core.state import ACUTE, Providers, flow, level
 
 
 def _lognormal_survival(x: np.ndarray, mean: np.ndarray, sigma: float) -> np.ndarray:
@@ -79,9 +78,16 @@ class Stays:
         self.weekday = Weekly([1, 1, 1, 1, 1, wf, wf], step_days)
 
 
+class DischargeRows(NamedTuple):
+    occupied: np.ndarray
+    delayed: np.ndarray
+    arranged: np.ndarray
+    new_delayed: np.ndarray
+    discharges: np.ndarray
+
+
 @njit(cache=True, error_model="numpy")
-def _discharge(rng, in_treatment, stay_end, factor, arrange, share, acute, block, rows):  # noqa: E501  # fmt: skip
-    r_occ, r_delayed, r_arranged, r_new, r_dis = rows
+def _discharge(rng, in_treatment, stay_end, factor, arrange, share, acute, rows):
     buckets, n = in_treatment.shape
     for i in range(n):
         ended = 0
@@ -89,19 +95,19 @@ def _discharge(rng, in_treatment, stay_end, factor, arrange, share, acute, block
             k = binomial(rng, in_treatment[a, i], min(stay_end[a, i] * factor, 1.0))
             in_treatment[a, i] -= k
             ended += k
-        block[r_dis, i] = ended
+        rows.discharges[i] = ended
     arrange = min(arrange * factor, 1.0)
     for j in range(acute.size):
         i = acute[j]
         # delayed patients not yet arranged: is their onward care arranged this step?
-        block[r_arranged, i] += binomial(rng, block[r_delayed, i] - block[r_arranged, i], arrange)
+        rows.arranged[i] += binomial(rng, rows.delayed[i] - rows.arranged[i], arrange)
         # of this step's acute discharges, those who need an onward place stay, delayed
-        new = binomial(rng, block[r_dis, i], share)
-        block[r_new, i] = new
-        block[r_delayed, i] += new
-        block[r_dis, i] -= new
+        new = binomial(rng, rows.discharges[i], share)
+        rows.new_delayed[i] = new
+        rows.delayed[i] += new
+        rows.discharges[i] -= new
     for i in range(n):
-        block[r_occ, i] -= block[r_dis, i]
+        rows.occupied[i] -= rows.discharges[i]
     if buckets > 1:  # one more step of stay for everyone still in treatment
         for i in range(n):
             in_treatment[buckets - 1, i] += in_treatment[buckets - 2, i]
@@ -110,15 +116,30 @@ def _discharge(rng, in_treatment, stay_end, factor, arrange, share, acute, block
             in_treatment[0, i] = 0
 
 
-DISCHARGE_ROWS = tuple(
-    ROW[r] for r in ("occupied", "delayed", "arranged", "new_delayed", "discharges")
-)
-
-
-def discharge(engine: Engine) -> None:
+class Discharge(Phase):
     """End stays, send a share of acute discharges to the delayed list, arrange places."""
-    stays, st = engine.stays, engine.state
-    _discharge(
-        engine.rng_los, st.in_treatment, stays.stay_end, stays.weekday.factor(engine.t),
-        stays.arrange, stays.share, stays.acute, st.block, DISCHARGE_ROWS,
-    )  # fmt: skip
+
+    name = "discharge"
+    rows = (
+        level("delayed", "acute patients medically fit but waiting for an onward place"),
+        level(
+            "arranged",
+            "of those, the ones whose onward care is arranged (waiting for a free place)",
+        ),
+        flow("discharges", "left a bed for home (or died): the end of a stay"),
+        flow("new_delayed", "medically fit acute patients who now need an onward place"),
+    )
+
+    def __init__(self, engine) -> None:  # noqa: ANN001 - Engine
+        super().__init__(engine)
+        cfg = engine.config
+        self.stays = Stays(engine.providers, cfg.discharge, cfg.pathway, engine.clock.step_days)
+
+    def reset(self) -> None:
+        e, stays = self.engine, self.stays
+        self.head = (e.rng_los, e.state.in_treatment, stays.stay_end)
+        self.tail = (stays.arrange, stays.share, stays.acute, e.state.bundle(DischargeRows))
+        self.kernel = compiled(_discharge, *self.head, 1.0, *self.tail)
+
+    def __call__(self) -> None:
+        self.kernel(*self.head, self.stays.weekday.factor(self.engine.t), *self.tail)

@@ -1,56 +1,39 @@
-"""The step: one explicit, ordered list of phases over the state arrays.
+"""The engine: the arrays, parameters and random streams of one system, and its step.
 
-``PHASES`` is the schedule, in one place: it is what ``docs/ODD.md`` documents and
-where a probe or a new phase is inserted. Each phase is a function of the engine
-that updates its arrays in place; none loops over providers or patients in Python.
+``step`` runs the phases of ``collabsim.core.phases.PHASES`` once, in order. Each
+phase builds itself from the engine (config, clock, providers, links) once, and
+resets itself at every replication after the engine has made the state, the
+random streams and the trust fresh (behaviour settings changed in ``config`` take
+effect at the next reset). What several phases share lives here: the
+state, the trust on every link, the providers' traits, the aid book (links, help in
+flight, needs) and the discharge pathway's links.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from collabsim.core.admission import admit, arrive
-from collabsim.core.aid import Aid, begin_aid
-from collabsim.core.demand import Demand
-from collabsim.core.discharge import Stays, discharge
-from collabsim.core.pathway import Pathway, place_delayed
-from collabsim.core.pressure import pressure
+from collabsim.core.aid import Aid
+from collabsim.core.clock import Clock
+from collabsim.core.pathway import Pathway
+from collabsim.core.phase import Phase
+from collabsim.core.phases import PHASES, rows_of
 from collabsim.core.random import new_stream
-from collabsim.core.record import Recorder, record
+from collabsim.core.record import Recorder
 from collabsim.core.state import Links, Providers, State
 from collabsim.core.traits import Traits
-from collabsim.core.trust import TrustRules, update_trust
-
-Phase = Callable[["Engine"], None]
+from collabsim.core.trust import TrustRules
 
 # Names of the independent random streams spawned from the run seed. Appending a
 # name leaves the earlier streams unchanged (SeedSequence children are by position).
 STREAMS = ("arrivals", "los", "behaviour", "traits")
 
 
-def mutual_aid(engine: Engine) -> None:
-    """The policy (or, while a mandate to pool is in force, ``ics_pool``) agrees new help."""
-    engine.acting_policy().step(engine)
-
-
-PHASES: tuple[Phase, ...] = (
-    arrive,  # demand: age the queues, add this step's arrivals
-    discharge,  # stays end; some acute patients become delayed discharges
-    place_delayed,  # discharge pathway: delayed patients move to step-down partners
-    begin_aid,  # loans due end; transfers and loans agreed earlier and due now start
-    pressure,  # true and reported pressure, requests, spare beds; hidden pressure found out
-    mutual_aid,  # the policy (from the registry) agrees transfers and loans
-    admit,  # oldest-first admission into free beds, waits recorded
-    update_trust,  # help, refusals, harm, drift; self-preservation adapts
-    record,  # per-step totals into preallocated arrays
-)
-
-
 class Engine:
-    """Arrays, parameters and random streams of one system; ``step`` runs ``PHASES`` once."""
+    """Arrays, parameters and random streams of one system; ``step`` runs the phases once."""
 
     def __init__(
         self,
@@ -58,37 +41,27 @@ class Engine:
         links: Links,
         config: Any,
         policy: Any,
-        phases: tuple[Phase, ...] = PHASES,
+        phases: Sequence[type[Phase]] = PHASES,
     ) -> None:
         providers.validate()
         self.providers, self.links, self.config, self.policy = providers, links, config, policy
-        self.phases = phases
         sim = config.sim
+        self.clock = Clock(sim.step_days)
         self.step_days = sim.step_days
         self.steps = sim.steps
         self.warmup_steps = sim.warmup_steps
         self.max_wait_steps = sim.max_wait_steps
-        self.demand = Demand(providers, config.demand, sim.step_days)
-        self.stays = Stays(providers, config.discharge, config.pathway, sim.step_days)
+        self.rows = rows_of(phases)
         self.pathway = Pathway(providers, links)
-        self.aid = Aid(providers, links, config.aid, sim.step_days, policy.reach(config))
+        self.aid = Aid(providers, links, config.aid, self.clock, policy.reach(config))
         self.traits = Traits(providers.n)
-        self.mandate_policy = None
-        if config.mandate.days > 0:
-            from collabsim.policies import make_policy
-
-            self.mandate_policy = make_policy("ics_pool", {"compliance": config.mandate.compliance})
-        ages = np.arange(self.max_wait_steps + 1)
-        waited = ages * sim.step_days
-        eps = 1e-9
-        self.wait_weights = np.stack(
-            [
-                ages,
-                waited >= config.metrics.target_wait_days - eps,
-                waited >= config.metrics.harm_wait_days - eps,
-            ]
-        ).astype(np.int64)
+        self.phases = tuple(phase(self) for phase in phases)
+        self._phase = {phase.name: phase for phase in self.phases}
         self.reset(config.seed)
+
+    def phase(self, name: str) -> Any:
+        """The phase called ``name`` (``engine.phase("mutual_aid").agree(grants)``)."""
+        return self._phase[name]
 
     def reset(self, seed: int) -> None:
         """Empty queues, beds filled to their expected occupancy, fresh streams from ``seed``."""
@@ -100,30 +73,24 @@ class Engine:
         self.rng_behaviour = new_stream(behaviour)
         cfg = self.config
         self.traits.reset(np.random.default_rng(traits), cfg)
-        self.state = State(self.providers, self.max_wait_steps, self.stays.buckets)
+        discharge = self._phase.get("discharge")
+        buckets = discharge.stays.buckets if discharge is not None else 1
+        self.state = State(self.providers, self.rows, self.max_wait_steps, buckets)
         # protected time for relationships is taken out of staffed capacity
         cap = self.state.capacity
         cap -= np.rint(cfg.relationship.protected_time * cap).astype(np.int64)
         self.trust = self.links.trust.astype(float).copy()
         if cfg.trust.initial is not None:
             self.trust[:] = cfg.trust.initial
-        self.trust_rules = TrustRules(cfg, self.step_days)
-        self.trust_settled = bool((self.trust == self.trust_rules.baseline).all())
-        self.discovery_per_step = 1.0 - (1.0 - cfg.candour.discovery_per_day) ** self.step_days
-        mandate = cfg.mandate
-        self.mandate_steps = (
-            int(round(mandate.start_day / self.step_days)),
-            int(round((mandate.start_day + mandate.days) / self.step_days)),
-        )
+        self.trust_rules = TrustRules.of(cfg, self.clock)
         self.aid.reset()
         self.trust_changed()
         self._initial_occupancy()
         self.recorder = Recorder(self.steps, self.state, self.max_wait_steps)
-        self.queue_top = 0
         self.t = 0
         self.policy.bind(self)
-        if self.mandate_policy is not None:
-            self.mandate_policy.bind(self)
+        for phase in self.phases:
+            phase.reset()
 
     def _initial_occupancy(self) -> None:
         """Start near the expected steady state, to shorten the warm-up.
@@ -134,11 +101,11 @@ class Engine:
         """
         p, st, cfg = self.providers, self.state, self.config
         demand = p.demand_per_day * cfg.demand.scale
-        path = self.pathway
+        path = self.pathway.links
         acute_demand = demand[path.acute]
         links_per_acute = np.diff(path.src_start)
         inflow = np.zeros(p.n)
-        if path.size:
+        if path.dst.size:
             per_link = (
                 cfg.pathway.share * acute_demand[path.src_pos] / links_per_acute[path.src_pos]
             )
@@ -154,6 +121,15 @@ class Engine:
         st.delayed[:] = delayed
         st.occupied[:] = treated + delayed
 
+    @property
+    def queue_top(self) -> int:
+        """Queue rows below this can be non-empty: the longest wait now, in steps."""
+        return int(self.state.top[0])
+
+    @queue_top.setter
+    def queue_top(self, top: int) -> None:
+        self.state.top[0] = top
+
     def trust_changed(self) -> None:
         """Call after changing ``self.trust``: refreshes the mean and spread recorded."""
         self.trust_mean = float(self.trust.mean()) if self.trust.size else float("nan")
@@ -166,13 +142,6 @@ class Engine:
         """Trust moved off the baseline: the next trust update must drift it back."""
         self.trust_settled = False
 
-    def acting_policy(self) -> Any:
-        """The policy in force this step: the mandate's pooling while it lasts."""
-        start, end = self.mandate_steps
-        if self.mandate_policy is not None and start <= self.t < end:
-            return self.mandate_policy
-        return self.policy
-
     @property
     def measuring(self) -> bool:
         """Whether this step is past the warm-up and counts towards the summary."""
@@ -181,7 +150,7 @@ class Engine:
     def step(self) -> None:
         """Run every phase once, in order, then advance the clock."""
         for phase in self.phases:
-            phase(self)
+            phase()
         self.t += 1
 
     def run(self, steps: int | None = None) -> None:

@@ -11,93 +11,150 @@ and ask again next step.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 from collabsim.core.allocation import ask_then_grant, group_starts
-from collabsim.core.state import ACUTE, ROW, STEPDOWN, Links, Providers
+from collabsim.core.kernel import compiled
+from collabsim.core.phase import Phase
+from collabsim.core.state import ACUTE, STEPDOWN, Links, Providers, flow
 
-if TYPE_CHECKING:
-    from collabsim.core.engine import Engine
+
+class PathwayLinks(NamedTuple):
+    """Pathway links, sorted by acute provider, with group offsets both ways."""
+
+    acute: np.ndarray  # provider index of each acute provider
+    src_pos: np.ndarray  # acute index (position in ``acute``) of each pathway link
+    dst: np.ndarray  # step-down partner of each pathway link
+    by_src: np.ndarray  # links in acute order (they are sorted so)
+    src_start: np.ndarray  # offsets of each acute provider's links in ``by_src``
+    by_dst: np.ndarray  # links in partner order
+    dst_start: np.ndarray  # offsets of each partner's links in ``by_dst``
 
 
 class Pathway:
     """Pathway links grouped by acute provider and by partner, made once."""
 
     def __init__(self, providers: Providers, links: Links) -> None:
-        self.acute = np.flatnonzero(providers.kind == ACUTE)
+        acute = np.flatnonzero(providers.kind == ACUTE)
         acute_pos = np.full(providers.n, -1, dtype=np.int64)
-        acute_pos[self.acute] = np.arange(self.acute.size)
+        acute_pos[acute] = np.arange(acute.size)
         is_path = (providers.kind[links.src] == ACUTE) & np.isin(
             providers.kind[links.dst], STEPDOWN
         )
         src_pos, dst = acute_pos[links.src[is_path]], links.dst[is_path]
         order = np.lexsort((dst, src_pos))
-        self.src_pos = src_pos[order].astype(np.int64)  # acute index of each pathway link
-        self.dst = dst[order].astype(np.int64)
-        self.by_src = np.arange(self.dst.size, dtype=np.int64)  # links are sorted by acute
-        self.src_start = group_starts(self.src_pos, self.acute.size)
-        self.by_dst = np.argsort(self.dst, kind="stable").astype(np.int64)
-        self.dst_start = group_starts(self.dst[self.by_dst], providers.n)
-        self._free = np.zeros(providers.n, dtype=np.int64)
-        self._free_at_dst = np.zeros(self.dst.size, dtype=np.int64)
-        self._arranged = np.zeros(self.acute.size, dtype=np.int64)
-        self._asks = np.zeros(self.dst.size, dtype=np.int64)
-        self._grants = np.zeros(self.dst.size, dtype=np.int64)
+        src_pos = src_pos[order].astype(np.int64)
+        dst = dst[order].astype(np.int64)
+        by_dst = np.argsort(dst, kind="stable").astype(np.int64)
+        self.links = PathwayLinks(
+            acute=acute,
+            src_pos=src_pos,
+            dst=dst,
+            by_src=np.arange(dst.size, dtype=np.int64),
+            src_start=group_starts(src_pos, acute.size),
+            by_dst=by_dst,
+            dst_start=group_starts(dst[by_dst], providers.n),
+        )
 
     @property
     def size(self) -> int:
-        return self.dst.size
+        return self.links.dst.size
+
+
+class Placement(NamedTuple):
+    """Scratch of one placement round."""
+
+    free: np.ndarray  # free beds per provider
+    free_at_dst: np.ndarray  # free beds at each link's partner
+    arranged: np.ndarray  # arranged delayed patients per acute provider
+    asks: np.ndarray  # per link
+    grants: np.ndarray  # per link
+
+
+class PlaceRows(NamedTuple):
+    capacity: np.ndarray
+    occupied: np.ndarray
+    delayed: np.ndarray
+    arranged: np.ndarray
+    placed_out: np.ndarray
+    placed_in: np.ndarray
 
 
 @njit(cache=True, error_model="numpy")
-def _place(
-    block, in_treatment0, acute, src_pos, dst, by_src, src_start, by_dst, dst_start,
-    free, free_at_dst, arranged, asks, grants, rows,
-):  # fmt: skip
-    r_cap, r_occ, r_delayed, r_arranged, r_out, r_in = rows
-    n = block.shape[1]
+def _place(links, scratch, rows, in_treatment0):
+    acute, dst = links.acute, links.dst
+    n = rows.capacity.size
     waiting_for_place = 0
     for k in range(acute.size):
-        block[r_out, acute[k]] = 0
-        arranged[k] = block[r_arranged, acute[k]]
-        waiting_for_place += arranged[k]
+        rows.placed_out[acute[k]] = 0
+        scratch.arranged[k] = rows.arranged[acute[k]]
+        waiting_for_place += scratch.arranged[k]
     for i in range(n):
-        block[r_in, i] = 0
+        rows.placed_in[i] = 0
     if waiting_for_place == 0 or dst.size == 0:
         return
     for i in range(n):
-        free[i] = max(block[r_cap, i] - block[r_occ, i], 0)
+        scratch.free[i] = max(rows.capacity[i] - rows.occupied[i], 0)
     for e in range(dst.size):
-        free_at_dst[e] = free[dst[e]]
+        scratch.free_at_dst[e] = scratch.free[dst[e]]
     # Acute providers ask partners in proportion to their free beds; partners share them.
-    ask_then_grant(arranged, free_at_dst, by_src, src_start, free, by_dst, dst_start, asks,
-                   grants)  # fmt: skip
+    ask_then_grant(
+        scratch.arranged,
+        scratch.free_at_dst,
+        links.by_src,
+        links.src_start,
+        scratch.free,
+        links.by_dst,
+        links.dst_start,
+        scratch.asks,
+        scratch.grants,
+    )
     for e in range(dst.size):
-        g = grants[e]
+        g = scratch.grants[e]
         if g:
-            a, d = acute[src_pos[e]], dst[e]
-            block[r_out, a] += g
-            block[r_in, d] += g
-            block[r_delayed, a] -= g
-            block[r_arranged, a] -= g
-            block[r_occ, a] -= g
-            block[r_occ, d] += g
+            a, d = acute[links.src_pos[e]], dst[e]
+            rows.placed_out[a] += g
+            rows.placed_in[d] += g
+            rows.delayed[a] -= g
+            rows.arranged[a] -= g
+            rows.occupied[a] -= g
+            rows.occupied[d] += g
             in_treatment0[d] += g
 
 
-PLACE_ROWS = tuple(
-    ROW[r] for r in ("capacity", "occupied", "delayed", "arranged", "placed_out", "placed_in")
-)
-
-
-def place_delayed(engine: Engine) -> None:
+class PlaceDelayed(Phase):
     """Move arranged delayed patients from acute beds into free step-down beds."""
-    p, st = engine.pathway, engine.state
-    _place(
-        st.block, st.in_treatment[0], p.acute, p.src_pos, p.dst, p.by_src, p.src_start,
-        p.by_dst, p.dst_start, p._free, p._free_at_dst, p._arranged, p._asks, p._grants,
-        PLACE_ROWS,
-    )  # fmt: skip
+
+    name = "place_delayed"
+    rows = (
+        flow("placed_out", "delayed acute patients placed with a step-down partner"),
+        flow("placed_in", "step-down beds taken by those placements"),
+    )
+
+    def __init__(self, engine) -> None:  # noqa: ANN001 - Engine
+        super().__init__(engine)
+        links, n = engine.pathway.links, engine.providers.n
+        m = links.dst.size
+        self.scratch = Placement(
+            np.zeros(n, np.int64),
+            np.zeros(m, np.int64),
+            np.zeros(links.acute.size, np.int64),
+            np.zeros(m, np.int64),
+            np.zeros(m, np.int64),
+        )
+
+    def reset(self) -> None:
+        st = self.engine.state
+        self.args = (
+            self.engine.pathway.links,
+            self.scratch,
+            st.bundle(PlaceRows),
+            st.in_treatment[0],
+        )
+        self.kernel = compiled(_place, *self.args)
+
+    def __call__(self) -> None:
+        self.kernel(*self.args)

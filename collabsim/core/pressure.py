@@ -21,65 +21,105 @@ stream); each partner's trust in the provider then falls by
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import NamedTuple
 
+import numpy as np
 from numba import njit
 
+from collabsim.core.kernel import compiled
+from collabsim.core.phase import Phase
 from collabsim.core.random import uniform
-from collabsim.core.state import ROW
+from collabsim.core.state import flow
 from collabsim.core.traits import financial_pressure
 
-if TYPE_CHECKING:
-    from collabsim.core.engine import Engine
 
-PRESSURE_ROWS = tuple(ROW[r] for r in ("capacity", "occupied", "waiting", "need", "asked",
-                                        "discoveries"))  # fmt: skip
+class PressureRows(NamedTuple):
+    capacity: np.ndarray
+    occupied: np.ndarray
+    waiting: np.ndarray
+    need: np.ndarray
+    asked: np.ndarray
+    discoveries: np.ndarray
+
+
+class Asking(NamedTuple):
+    """When providers ask, what they keep back, and what hiding costs them."""
+
+    threshold: float  # pressure above which a fully candid provider asks
+    late: float  # extra pressure borne before asking, at no candour
+    reserve_share: float  # share of capacity kept back at full self-preservation
+    discover: float  # chance per step that hidden pressure is found out
+    hidden_loss: float  # share of partners' trust lost when all need was hidden
 
 
 @njit(cache=True, error_model="numpy")
-def _pressure(block, per_provider, candour, self_preservation, params, rng, trust, index,
-              by_dst, dst_start, rows):  # fmt: skip
+def _pressure(rows, needs, candour, self_preservation, asking, keep_factor, rng, trust, links):
     """Fills need, reported, asked, room and offer; returns whether trust changed."""
-    r_cap, r_occ, r_wait, r_need, r_asked, r_disc = rows
-    threshold, late, keep_factor, reserve_share, discover, hidden_loss = params
-    need, reported, asked, room, offer = (per_provider[0], per_provider[1], per_provider[2],
-                                          per_provider[3], per_provider[4])  # fmt: skip
-    pending_out, pending_in = per_provider[5], per_provider[6]
+    need, reported, asked, room, offer = (
+        needs.need,
+        needs.reported,
+        needs.asked,
+        needs.room,
+        needs.offer,
+    )
     changed = False
-    for i in range(block.shape[1]):
-        cap, occ, waiting = block[r_cap, i], block[r_occ, i], block[r_wait, i]
+    for i in range(rows.capacity.size):
+        cap, occ, waiting = rows.capacity[i], rows.occupied[i], rows.waiting[i]
         free = max(cap - occ, 0)
-        need[i] = max(waiting - free - pending_out[i], 0)
-        room[i] = max(free - waiting - pending_in[i], 0)
-        keep = min(1.0, self_preservation[i] * keep_factor) * reserve_share
+        need[i] = max(waiting - free - needs.pending_out[i], 0)
+        room[i] = max(free - waiting - needs.pending_in[i], 0)
+        keep = min(1.0, self_preservation[i] * keep_factor) * asking.reserve_share
         offer[i] = max(room[i] - int(round(keep * cap)), 0)
         c = candour[i]
         reported[i] = int(c * need[i] + 0.5)
-        over = (occ + waiting) > (threshold + (1.0 - c) * late) * cap
+        over = (occ + waiting) > (asking.threshold + (1.0 - c) * asking.late) * cap
         asked[i] = reported[i] if over else 0
-        block[r_need, i] = need[i]
-        block[r_asked, i] = asked[i]
-        block[r_disc, i] = 0
+        rows.need[i] = need[i]
+        rows.asked[i] = asked[i]
+        rows.discoveries[i] = 0
         hidden = need[i] - asked[i]
-        if hidden > 0 and discover > 0 and uniform(rng) < discover:
-            block[r_disc, i] = 1
-            loss = hidden_loss * hidden / need[i]
-            for j in range(dst_start[i], dst_start[i + 1]):  # every partner's trust in i
-                k = index[by_dst[j]]
+        if hidden > 0 and asking.discover > 0 and uniform(rng) < asking.discover:
+            rows.discoveries[i] = 1
+            loss = asking.hidden_loss * hidden / need[i]
+            for j in range(links.dst_start[i], links.dst_start[i + 1]):  # partners' trust in i
+                k = links.index[links.by_dst[j]]
                 trust[k] -= loss * trust[k]
             changed = True
     return changed
 
 
-def pressure(engine: Engine) -> None:
+class Pressure(Phase):
     """True and reported pressure, requests and spare beds of every provider."""
-    cfg, aid = engine.config, engine.aid
-    day = engine.t * engine.step_days
-    keep_factor = 1.0 + financial_pressure(cfg.finance, day)
-    params = (cfg.aid.ask_threshold, cfg.candour.late, keep_factor,
-              cfg.self_preservation.reserve_share, engine.discovery_per_step,
-              cfg.trust.hidden_loss)  # fmt: skip
-    if _pressure(engine.state.block, aid.per_provider, engine.traits.candour,
-                 engine.traits.self_preservation, params, engine.rng_behaviour, engine.trust,
-                 aid.index, aid.by_dst, aid.dst_start, PRESSURE_ROWS):  # fmt: skip
-        engine.trust_unsettled()
+
+    name = "pressure"
+    rows = (
+        flow("need", "patients beyond free beds and help already agreed (true pressure)"),
+        flow("asked", "of that need, what the provider asked for (candour, asking threshold)"),
+        flow("discoveries", "hidden pressure found out by partners", "providers"),
+    )
+
+    def reset(self) -> None:
+        e = self.engine
+        aid, traits, cfg = e.aid, e.traits, e.config
+        self.asking = Asking(
+            cfg.aid.ask_threshold,
+            cfg.candour.late,
+            cfg.self_preservation.reserve_share,
+            e.clock.per_step(cfg.candour.discovery_per_day),
+            cfg.trust.hidden_loss,
+        )
+        self.head = (
+            e.state.bundle(PressureRows),
+            aid.needs,
+            traits.candour,
+            traits.self_preservation,
+            self.asking,
+        )
+        self.tail = (e.rng_behaviour, e.trust, aid.links)
+        self.kernel = compiled(_pressure, *self.head, 1.0, *self.tail)
+
+    def __call__(self) -> None:
+        e = self.engine
+        keep_factor = 1.0 + financial_pressure(e.config.finance, e.clock.days(e.t))
+        if self.kernel(*self.head, keep_factor, *self.tail):
+            e.trust_unsettled()

@@ -170,8 +170,9 @@ def poisson(s: np.ndarray, lam: float) -> int:
             return int(k)
         if k < 0 or (us < 0.013 and v > us):
             continue
-        if (math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b)
-                <= -lam + k * loglam - log_factorial(int(k))):  # fmt: skip
+        if math.log(v) + math.log(invalpha) - math.log(
+            a / (us * us) + b
+        ) <= -lam + k * loglam - log_factorial(int(k)):
             return int(k)
 
 

@@ -8,22 +8,19 @@ the engine.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from numba import njit
 
-from collabsim.core.state import ROWS, State
-
-if TYPE_CHECKING:
-    from collabsim.core.engine import Engine
+from collabsim.core.kernel import compiled
+from collabsim.core.phase import Phase
+from collabsim.core.state import State
 
 
 class Recorder:
     """Preallocated per-step series and post-warm-up accumulators."""
 
     def __init__(self, steps: int, state: State, max_wait_steps: int) -> None:
-        self.rows = np.zeros((max(steps, 1), len(ROWS)), dtype=np.int64)
+        self.rows = np.zeros((max(steps, 1), len(state.rows)), dtype=np.int64)
         self.mean_trust = np.full(max(steps, 1), np.nan)
         self.trust_sd = np.full(max(steps, 1), np.nan)
         self.provider_totals = np.zeros_like(state.block)  # summed over measured steps
@@ -39,7 +36,7 @@ class Recorder:
 
 
 @njit(cache=True, error_model="numpy")
-def _record(block, row, totals, measuring):  # fmt: skip
+def _record(block, row, totals, measuring):
     rows, n = block.shape
     for r in range(rows):
         s = 0
@@ -52,14 +49,25 @@ def _record(block, row, totals, measuring):  # fmt: skip
                 totals[r, i] += block[r, i]
 
 
-def record(engine: Engine) -> None:
+class Record(Phase):
     """Write this step's system totals; accumulate per-provider totals after warm-up."""
-    rec, t = engine.recorder, engine.t
-    if t >= rec.rows.shape[0]:
-        rec._grow()
-    measuring = engine.measuring
-    _record(engine.state.block, rec.rows[t], rec.provider_totals, measuring)
-    rec.mean_trust[t] = engine.trust_mean
-    rec.trust_sd[t] = engine.trust_sd
-    rec.steps_recorded = t + 1
-    rec.measured_steps += measuring
+
+    name = "record"
+
+    def reset(self) -> None:
+        e = self.engine
+        self.kernel = compiled(
+            _record, e.state.block, e.recorder.rows[0], e.recorder.provider_totals, False
+        )
+
+    def __call__(self) -> None:
+        e = self.engine
+        rec, t = e.recorder, e.t
+        if t >= rec.rows.shape[0]:
+            rec._grow()
+        measuring = e.measuring
+        self.kernel(e.state.block, rec.rows[t], rec.provider_totals, measuring)
+        rec.mean_trust[t] = e.trust_mean
+        rec.trust_sd[t] = e.trust_sd
+        rec.steps_recorded = t + 1
+        rec.measured_steps += measuring

@@ -2,14 +2,18 @@
 
 Every per-provider quantity that the step changes is a row of one 2-D block
 (``State.block``), so one ``block.sum(axis=1)`` gives every system total for the
-recorder, and a per-provider view (``state.occupied``) is just a row. Patients are
-cohorts: ``queue[a, i]`` is the number waiting at provider ``i`` who arrived ``a``
-steps ago; nothing is stored per patient.
+recorder, and a per-provider view (``state.occupied``) is just a row. Each phase
+declares the rows it writes (``Row``: name, label, unit; a level is a stock at the
+end of the step, a flow is this step's count); ``collabsim.core.phases`` gathers
+them into ``ROWS``. Patients are cohorts: ``queue[a, i]`` is the number waiting at
+provider ``i`` who arrived ``a`` steps ago; nothing is stored per patient.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -17,40 +21,41 @@ KINDS = ("acute", "community", "social_care", "mental_health")
 ACUTE = KINDS.index("acute")
 STEPDOWN = (KINDS.index("community"), KINDS.index("social_care"))
 
-# Rows of State.block. Levels are stocks at the end of a step; flows are this step's counts.
-LEVELS = (
-    "capacity",  # staffed beds or places
-    "occupied",  # beds occupied: in treatment + delayed
-    "delayed",  # acute patients medically fit but waiting for an onward place
-    "arranged",  # of those, the ones whose onward care is arranged (waiting for a free place)
-    "waiting",  # patients waiting for a bed here
-    "lent",  # staffed beds this provider has lent to partners (out of its capacity)
-    "borrowed",  # staffed beds borrowed from partners (part of its capacity)
+
+@dataclass(frozen=True)
+class Row:
+    """One per-provider quantity of the state: a level (stock) or a flow (this step's)."""
+
+    name: str
+    label: str
+    unit: str = "patients"
+    level: bool = False
+
+
+def level(name: str, label: str, unit: str = "patients") -> Row:
+    return Row(name, label, unit, level=True)
+
+
+def flow(name: str, label: str, unit: str = "patients") -> Row:
+    return Row(name, label, unit, level=False)
+
+
+# The rows every phase shares: beds and the queue.
+SHARED_ROWS = (
+    level("capacity", "staffed beds or places", "beds"),
+    level("occupied", "beds occupied: in treatment + delayed", "beds"),
+    level("waiting", "patients waiting for a bed here"),
 )
-FLOWS = (
-    "arrivals",  # joined a queue
-    "admissions",  # admitted from a queue into a bed
-    "lost",  # left a queue unadmitted after the maximum wait
-    "discharges",  # left a bed for home (or died): the end of a stay
-    "new_delayed",  # medically fit acute patients who now need an onward place
-    "placed_out",  # delayed acute patients placed with a step-down partner
-    "placed_in",  # step-down beds taken by those placements
-    "transfers_out",  # waiting patients sent to a partner by mutual aid
-    "transfers_in",  # waiting patients received by mutual aid
-    "loans_out",  # staffed beds lent to partners, starting this step
-    "loans_in",  # staffed beds borrowed from partners, starting this step
-    "aid_cost",  # cost of the transfers and loans begun this step, GBP (paid by the asker)
-    "aid_minutes",  # travel minutes of this step's transfers (per patient) and loans (per bed)
-    "need",  # patients beyond free beds and help already agreed (true pressure)
-    "asked",  # of that need, what the provider asked for (candour, asking threshold)
-    "refusals",  # partners with visible room that refused this provider's request
-    "discoveries",  # hidden pressure found out by partners
-    "wait_steps",  # sum over this step's admissions of steps waited
-    "breaches",  # admissions that waited at least the target
-    "harms",  # admissions that waited at least the harm threshold
-)
-ROWS = LEVELS + FLOWS
-ROW = {name: i for i, name in enumerate(ROWS)}
+
+
+def row_index(rows: Sequence[Row]) -> dict[str, int]:
+    """Row name -> position; a name declared twice is a programming error."""
+    index: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        if row.name in index:
+            raise ValueError(f"state row {row.name!r} is declared twice")
+        index[row.name] = i
+    return index
 
 
 @dataclass(frozen=True)
@@ -97,47 +102,46 @@ class Links:
         return len(self.src)
 
 
+Bundle = TypeVar("Bundle")
+
+
 class State:
     """Mutable per-provider state of one run, reset for each replication."""
 
-    def __init__(self, providers: Providers, max_wait_steps: int, los_buckets: int) -> None:
+    def __init__(
+        self, providers: Providers, rows: Sequence[Row], max_wait_steps: int, los_buckets: int
+    ) -> None:
         n = providers.n
         self.n = n
-        self.block = np.zeros((len(ROWS), n), dtype=np.int64)
+        self.rows = tuple(rows)
+        self.index = row_index(self.rows)
+        self.block = np.zeros((len(self.rows), n), dtype=np.int64)
         # queue[a, i]: waiting at i, arrived a steps ago; row max_wait_steps is the oldest.
         self.queue = np.zeros((max_wait_steps + 1, n), dtype=np.int64)
+        # Only queue rows below top[0] can be non-empty (the longest wait now, in steps).
+        self.top = np.zeros(1, dtype=np.int64)
         # in_treatment[a, i]: in a bed, not yet medically fit, a steps into the stay
         # (one bucket when stays are exponential, since the hazard is constant).
         self.in_treatment = np.zeros((los_buckets, n), dtype=np.int64)
-        for name, i in ROW.items():
+        for name, i in self.index.items():
             setattr(self, name, self.block[i])
         self.capacity[:] = providers.capacity
 
-    # Attributes set from ROWS above (declared for type checkers and readers).
+    def bundle(self, kind: type[Bundle]) -> Bundle:
+        """The named tuple ``kind`` of the rows its fields name (views: writes go to the
+        state)."""
+        return kind(*(self.block[self.index[name]] for name in kind._fields))  # type: ignore[attr-defined]
+
+    # The shared rows, declared for readers and type checkers; every row a phase declares
+    # is an attribute too (state.transfers_out, ...), set in __init__.
     capacity: np.ndarray
     occupied: np.ndarray
-    delayed: np.ndarray
-    arranged: np.ndarray
     waiting: np.ndarray
-    lent: np.ndarray
-    borrowed: np.ndarray
-    arrivals: np.ndarray
-    admissions: np.ndarray
-    lost: np.ndarray
-    discharges: np.ndarray
-    new_delayed: np.ndarray
-    placed_out: np.ndarray
-    placed_in: np.ndarray
-    transfers_out: np.ndarray
-    transfers_in: np.ndarray
-    loans_out: np.ndarray
-    loans_in: np.ndarray
-    aid_cost: np.ndarray
-    aid_minutes: np.ndarray
-    need: np.ndarray
-    asked: np.ndarray
-    refusals: np.ndarray
-    discoveries: np.ndarray
-    wait_steps: np.ndarray
-    breaches: np.ndarray
-    harms: np.ndarray
+
+
+def __getattr__(name: str):  # noqa: ANN202 - ROW and ROWS are gathered from the phases
+    if name in ("ROW", "ROWS"):
+        from collabsim.core import phases
+
+        return getattr(phases, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -26,14 +26,17 @@ than it was helped by ("burned") raises it by that share of the gap to 1.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+import numpy as np
 from numba import njit
 
-from collabsim.core.state import ROW
+from collabsim.core.kernel import compiled
+from collabsim.core.phase import Phase
+from collabsim.core.state import flow
 
 if TYPE_CHECKING:
-    from collabsim.core.engine import Engine
+    from collabsim.core.clock import Clock
 
 
 def effective_baseline(trust, relationship) -> float:  # noqa: ANN001 - config sections
@@ -42,81 +45,121 @@ def effective_baseline(trust, relationship) -> float:  # noqa: ANN001 - config s
     return trust.baseline + (1.0 - trust.baseline) * gain
 
 
+class TrustRules(NamedTuple):
+    """The trust rules of a run, in the units of one step."""
+
+    help_gain: float
+    generosity_gain: float
+    refusal_loss: float
+    harm_loss: float
+    memory_steps: int  # how long a refusal is remembered when harm happens
+    drift: float  # share of the gap to the baseline closed per step
+    baseline: float
+    adapt: float  # self-preservation adaptation per step
+
+    @classmethod
+    def of(cls, config: Any, clock: Clock) -> TrustRules:
+        tr, culture = config.trust, config.culture
+        return cls(
+            tr.help_gain,
+            tr.generosity_gain,
+            tr.refusal_loss,
+            culture.harm_loss,
+            clock.steps(culture.memory_days),
+            clock.per_step(tr.drift_per_day),
+            effective_baseline(tr, config.relationship),
+            clock.per_step(config.self_preservation.adapt),
+        )
+
+
+class TrustRows(NamedTuple):
+    harms: np.ndarray
+    lost: np.ndarray
+    refusals: np.ndarray
+
+
 @njit(cache=True, error_model="numpy")
-def _update_trust(trust, src, index, reverse, reverse_aid, marks, helped, block, rows, t,
-                  gains, memory_steps, drift, baseline, self_preservation, adapt,
-                  settled):  # fmt: skip
+def _update_trust(trust, links, marks, helped, rows, rules, self_preservation, t, settled):
     """Returns (mean trust, sd of trust, settled): settled while every link sits at the
     baseline and nothing happens to move it."""
-    help_gain, generosity_gain, refusal_loss, harm_loss = gains
-    r_harm, r_lost, r_refusals = rows
-    moved, refused, last_refused = marks[0], marks[1], marks[2]
-    for i in range(block.shape[1]):
-        block[r_refusals, i] = 0
+    src, index = links.src, links.index
+    moved, refused, last_refused = marks.moved, marks.refused, marks.last_refused
+    harm_loss, memory_steps, adapt = rules.harm_loss, rules.memory_steps, rules.adapt
+    for i in range(rows.refusals.size):
+        rows.refusals[i] = 0
     active = False
     for e in range(src.size):
         if refused[e]:
             last_refused[e] = t
-            block[r_refusals, src[e]] += 1
+            rows.refusals[src[e]] += 1
             active = True
         elif moved[e]:
             active = True
         elif harm_loss > 0 and t - last_refused[e] <= memory_steps:
             s = src[e]
-            if block[r_harm, s] + block[r_lost, s] > 0:
+            if rows.harms[s] + rows.lost[s] > 0:
                 active = True
     if settled and not active:  # nothing to drift and nothing happened: trust is unchanged
-        return baseline, 0.0, True
+        return rules.baseline, 0.0, True
     for e in range(src.size):
         i = index[e]
         s = src[e]
         if moved[e]:
-            trust[i] += help_gain * (1.0 - trust[i])  # the asker trusts its helper more
-            r = reverse[e]
+            trust[i] += rules.help_gain * (1.0 - trust[i])  # the asker trusts its helper more
+            r = links.reverse[e]
             if r >= 0:
-                trust[r] += generosity_gain * (1.0 - trust[r])  # and the helper the asker
+                trust[r] += rules.generosity_gain * (1.0 - trust[r])  # and the helper the asker
             if adapt > 0:
                 self_preservation[s] -= adapt * self_preservation[s]
         if refused[e]:
-            trust[i] -= refusal_loss * trust[i]
-            ra = reverse_aid[e]
+            trust[i] -= rules.refusal_loss * trust[i]
+            ra = links.reverse_aid[e]
             if adapt > 0 and ra >= 0 and helped[ra] > helped[e]:  # burned
                 self_preservation[s] += adapt * (1.0 - self_preservation[s])
-        if (harm_loss > 0 and t - last_refused[e] <= memory_steps
-                and block[r_harm, s] + block[r_lost, s] > 0):  # fmt: skip
+        if (
+            harm_loss > 0
+            and t - last_refused[e] <= memory_steps
+            and rows.harms[s] + rows.lost[s] > 0
+        ):
             trust[i] -= harm_loss * trust[i]
     total = 0.0
     squares = 0.0
     for i in range(trust.size):
-        trust[i] += drift * (baseline - trust[i])
+        trust[i] += rules.drift * (rules.baseline - trust[i])
         total += trust[i]
         squares += trust[i] * trust[i]
     mean = total / trust.size
     return mean, math.sqrt(max(squares / trust.size - mean * mean, 0.0)), False
 
 
-TRUST_ROWS = (ROW["harms"], ROW["lost"], ROW["refusals"])
-
-
-def update_trust(engine: Engine) -> None:
+class UpdateTrust(Phase):
     """Trust after this step's help, refusals, harm and drift; kept in [0, 1]."""
-    if not engine.trust.size:
-        return
-    aid, rules = engine.aid, engine.trust_rules
-    engine.trust_mean, engine.trust_sd, engine.trust_settled = _update_trust(
-        engine.trust, aid.src, aid.index, aid.reverse, aid.reverse_aid, aid.marks, aid.helped,
-        engine.state.block, TRUST_ROWS, engine.t, rules.gains, rules.memory_steps, rules.drift,
-        rules.baseline, engine.traits.self_preservation, rules.adapt, engine.trust_settled,
-    )  # fmt: skip
 
+    name = "update_trust"
+    rows = (
+        flow(
+            "refusals",
+            "partners with visible room that refused this provider's request",
+            "partners",
+        ),
+    )
 
-class TrustRules:
-    """The trust rules of a run, in the units of one step (read at every reset)."""
+    def reset(self) -> None:
+        e = self.engine
+        aid = e.aid
+        self.args = (
+            e.trust,
+            aid.links,
+            aid.marks,
+            aid.helped,
+            e.state.bundle(TrustRows),
+            e.trust_rules,
+            e.traits.self_preservation,
+        )
+        self.kernel = compiled(_update_trust, *self.args, 0, False) if e.trust.size else None
 
-    def __init__(self, config, step_days: float) -> None:  # noqa: ANN001 - Config
-        tr, culture = config.trust, config.culture
-        self.gains = (tr.help_gain, tr.generosity_gain, tr.refusal_loss, culture.harm_loss)
-        self.memory_steps = int(round(culture.memory_days / step_days))
-        self.drift = 1.0 - (1.0 - tr.drift_per_day) ** step_days
-        self.baseline = effective_baseline(tr, config.relationship)
-        self.adapt = 1.0 - (1.0 - config.self_preservation.adapt) ** step_days
+    def __call__(self) -> None:
+        e = self.engine
+        if self.kernel is None:
+            return
+        e.trust_mean, e.trust_sd, e.trust_settled = self.kernel(*self.args, e.t, e.trust_settled)

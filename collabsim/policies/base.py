@@ -1,10 +1,17 @@
 """The mutual-aid policy interface and the registry that names policies.
 
 A policy is a class with a ``name`` and a ``step(engine)`` method, called once per
-step between the discharge pathway and admission; it reads the engine's arrays
-and may change them (move waiting patients, lend capacity). Policies are looked
-up by name, so a scenario file can choose one but can never make the program
-import or run arbitrary code.
+step (the ``mutual_aid`` phase) after every provider's pressure is known and before
+admission. It reads what the pressure phase filled in (``engine.aid.needs``: need,
+reported, asked, room, offer per provider) along the aid links
+(``engine.aid.links``), and returns the units of help it agrees on each link
+(``grants``, one int64 per aid link), or None when it agrees nothing; it may mark
+refusals (``engine.aid.marks.refused``). The ``mutual_aid`` phase books the help,
+which starts after the friction delay set by trust: a policy never moves patients
+or beds itself. ``engine.aid.marks`` also holds scratch any policy may overwrite
+(``weights``, ``asks``, ``offers``, ``grants``). Policies are looked up by name, so
+a scenario file can choose one but can never make the program import or run
+arbitrary code.
 """
 
 from __future__ import annotations
@@ -15,6 +22,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from collabsim.errors import ConfigError
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from collabsim.core.engine import Engine
 
 _REGISTRY: dict[str, type[Policy]] = {}
@@ -52,10 +61,11 @@ class Policy:
         return config.aid.max_travel_minutes
 
     def bind(self, engine: Engine) -> None:
-        """Called once the engine exists and at every reset: precompute link arrays here."""
+        """Called once the engine exists and at every reset: precompute link arrays and
+        resolve kernels (``collabsim.core.kernel.compiled``) here."""
 
-    def step(self, engine: Engine) -> None:
-        """Decide and carry out this step's mutual aid."""
+    def step(self, engine: Engine) -> np.ndarray | None:
+        """This step's agreed help per aid link (or None: nothing agreed)."""
         raise NotImplementedError
 
 

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 from numba import njit
 
-from collabsim.core.aid import schedule
 from collabsim.core.allocation import ask_then_grant
+from collabsim.core.kernel import compiled
 from collabsim.policies.base import Policy, register
 
 if TYPE_CHECKING:
@@ -30,21 +30,37 @@ if TYPE_CHECKING:
 
 
 @njit(cache=True, error_model="numpy")
-def directed_give(per_provider, compliance, give):  # fmt: skip
+def directed_give(needs, compliance, give):
     """What each provider gives when directed: its offer plus ``compliance`` of the rest."""
-    room, offer = per_provider[3], per_provider[4]
+    room, offer = needs.room, needs.offer
     for i in range(give.size):
         give[i] = offer[i] + int(compliance * (room[i] - offer[i]))
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def share_along(quota, give, mask, links, marks, grants):
+    """Each provider asks its ``quota`` of partners on masked links, in proportion to what
+    they give; each partner shares what it gives in proportion to the asks (into
+    ``grants``; ``marks.weights`` and ``marks.asks`` are scratch)."""
+    for e in range(links.src.size):
+        marks.weights[e] = give[links.dst[e]] if mask[e] else 0
+    ask_then_grant(
+        quota,
+        marks.weights,
+        links.by_src,
+        links.src_start,
+        give,
+        links.by_dst,
+        links.dst_start,
+        marks.asks,
+        grants,
+    )
+
+
 @njit(cache=True, error_model="numpy")
-def _pool(per_provider, src, dst, by_src, src_start, by_dst, dst_start, mask, compliance, give,
-          room, asks, grants):  # fmt: skip
-    directed_give(per_provider, compliance, give)
-    for e in range(src.size):
-        room[e] = give[dst[e]] if mask[e] else 0
-    ask_then_grant(per_provider[1], room, by_src, src_start, give, by_dst, dst_start, asks,
-                   grants)  # fmt: skip
+def _pool(needs, links, marks, mask, compliance, give):
+    directed_give(needs, compliance, give)
+    share_along(needs.reported, give, mask, links, marks, marks.grants)
 
 
 @register
@@ -60,12 +76,11 @@ class IcsPool(Policy):
 
     def bind(self, engine: Engine) -> None:
         aid = engine.aid
-        self.mask = (aid.same_region & aid.usual).astype(np.int8)
-        self.give = np.zeros(engine.providers.n, dtype=np.int64)
+        mask = (aid.links.same_region & aid.links.usual).astype(np.int8)
+        give = np.zeros(engine.providers.n, dtype=np.int64)
+        self.args = (aid.needs, aid.links, aid.marks, mask, self.compliance, give)
+        self.kernel = compiled(_pool, *self.args)
 
-    def step(self, engine: Engine) -> None:
-        aid = engine.aid
-        _pool(aid.per_provider, aid.src, aid.dst, aid.by_src, aid.src_start, aid.by_dst,
-              aid.dst_start, self.mask, self.compliance, self.give, aid.weights, aid.asks,
-              aid.grants)  # fmt: skip
-        schedule(engine, aid.grants)
+    def step(self, engine: Engine) -> np.ndarray:
+        self.kernel(*self.args)
+        return engine.aid.marks.grants

@@ -16,37 +16,30 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 from numba import njit
 
-from collabsim.core.aid import schedule
-from collabsim.core.allocation import ask_then_grant
+from collabsim.core.kernel import compiled
 from collabsim.policies.base import Policy, register
-from collabsim.policies.ics_pool import directed_give
+from collabsim.policies.ics_pool import directed_give, share_along
 
 if TYPE_CHECKING:
     from collabsim.core.engine import Engine
 
 
 @njit(cache=True, error_model="numpy")
-def _lead(per_provider, src, dst, by_src, src_start, by_dst, dst_start, mask, is_lead,
-          compliance, give, quota, room, asks, first, grants):  # fmt: skip
-    need, reported, offer = per_provider[0], per_provider[1], per_provider[4]
-    directed_give(per_provider, compliance, give)
+def _lead(needs, links, marks, mask, is_lead, compliance, give, quota, first):
+    directed_give(needs, compliance, give)
     n = give.size
     for i in range(n):
         if is_lead[i]:
-            give[i] = offer[i]
-        quota[i] = need[i] if is_lead[i] else 0
-    for e in range(src.size):
-        room[e] = give[dst[e]] if mask[e] else 0
-    ask_then_grant(quota, room, by_src, src_start, give, by_dst, dst_start, asks, first)
-    for e in range(src.size):  # what went to the lead is no longer there to give
-        give[dst[e]] -= first[e]
+            give[i] = needs.offer[i]
+        quota[i] = needs.need[i] if is_lead[i] else 0
+    share_along(quota, give, mask, links, marks, first)  # the lead's own need first
+    for e in range(links.src.size):  # what went to the lead is no longer there to give
+        give[links.dst[e]] -= first[e]
     for i in range(n):
-        quota[i] = 0 if is_lead[i] else reported[i]
-    for e in range(src.size):
-        room[e] = give[dst[e]] if mask[e] else 0
-    ask_then_grant(quota, room, by_src, src_start, give, by_dst, dst_start, asks, grants)
-    for e in range(src.size):
-        grants[e] += first[e]
+        quota[i] = 0 if is_lead[i] else needs.reported[i]
+    share_along(quota, give, mask, links, marks, marks.grants)
+    for e in range(links.src.size):
+        marks.grants[e] += first[e]
 
 
 def leads(engine: Engine) -> np.ndarray:
@@ -74,15 +67,20 @@ class LeadProvider(Policy):
 
     def bind(self, engine: Engine) -> None:
         aid, n = engine.aid, engine.providers.n
-        self.mask = (aid.same_region & aid.usual).astype(np.int8)
-        self.is_lead = leads(engine)
-        self.give = np.zeros(n, dtype=np.int64)
-        self.quota = np.zeros(n, dtype=np.int64)
-        self.first = np.zeros(aid.size, dtype=np.int64)
+        mask = (aid.links.same_region & aid.links.usual).astype(np.int8)
+        self.args = (
+            aid.needs,
+            aid.links,
+            aid.marks,
+            mask,
+            leads(engine),
+            self.compliance,
+            np.zeros(n, dtype=np.int64),
+            np.zeros(n, dtype=np.int64),
+            np.zeros(aid.size, dtype=np.int64),
+        )
+        self.kernel = compiled(_lead, *self.args)
 
-    def step(self, engine: Engine) -> None:
-        aid = engine.aid
-        _lead(aid.per_provider, aid.src, aid.dst, aid.by_src, aid.src_start, aid.by_dst,
-              aid.dst_start, self.mask, self.is_lead, self.compliance, self.give, self.quota,
-              aid.weights, aid.asks, self.first, aid.grants)  # fmt: skip
-        schedule(engine, aid.grants)
+    def step(self, engine: Engine) -> np.ndarray:
+        self.kernel(*self.args)
+        return engine.aid.marks.grants

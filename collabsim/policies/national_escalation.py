@@ -12,34 +12,47 @@ Agreed help starts after the friction delay set by trust.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 import numpy as np
 from numba import njit
 
-from collabsim.core.aid import schedule
-from collabsim.core.allocation import ask_then_grant
-from collabsim.core.state import ROW
+from collabsim.core.kernel import compiled
 from collabsim.policies.base import Policy, register
-from collabsim.policies.ics_pool import directed_give
+from collabsim.policies.ics_pool import directed_give, share_along
 
 if TYPE_CHECKING:
     from collabsim.core.engine import Engine
 
 
+class Beds(NamedTuple):
+    capacity: np.ndarray
+    occupied: np.ndarray
+    waiting: np.ndarray
+
+
+class Escalation(NamedTuple):
+    """Scratch: per region, reported load and staffed capacity; per provider, what it gives
+    and asks for; per aid link, whether its helper may help now."""
+
+    load: np.ndarray
+    capacity: np.ndarray
+    give: np.ndarray
+    quota: np.ndarray
+    helper_ok: np.ndarray
+
+
 @njit(cache=True, error_model="numpy")
-def _escalate(block, per_provider, region, src, dst, by_src, src_start, by_dst, dst_start,
-              cross, level, compliance, load, capacity, give, quota, room, asks, grants,
-              rows):  # fmt: skip
-    r_cap, r_occ, r_wait = rows
-    need, reported = per_provider[0], per_provider[1]
+def _escalate(beds, needs, region, links, marks, cross, level, compliance, scratch):
+    need, reported = needs.need, needs.reported
+    load, capacity, give, quota = scratch.load, scratch.capacity, scratch.give, scratch.quota
     load[:] = 0.0
     capacity[:] = 0.0
-    n = block.shape[1]
+    n = region.size
     for i in range(n):
         r = region[i]
-        load[r] += block[r_occ, i] + block[r_wait, i] - (need[i] - reported[i])
-        capacity[r] += block[r_cap, i]
+        load[r] += beds.occupied[i] + beds.waiting[i] - (need[i] - reported[i])
+        capacity[r] += beds.capacity[i]
     any_escalated = False
     for i in range(n):
         r = region[i]
@@ -47,18 +60,15 @@ def _escalate(block, per_provider, region, src, dst, by_src, src_start, by_dst, 
         quota[i] = reported[i] if escalated else 0
         any_escalated = any_escalated or (escalated and reported[i] > 0)
     if not any_escalated:
-        for e in range(src.size):
-            grants[e] = 0
+        for e in range(links.src.size):
+            marks.grants[e] = 0
         return
-    directed_give(per_provider, compliance, give)
-    for e in range(src.size):
-        d = dst[e]
-        helper_ok = cross[e] and load[region[d]] <= level * capacity[region[d]]
-        room[e] = give[d] if helper_ok else 0
-    ask_then_grant(quota, room, by_src, src_start, give, by_dst, dst_start, asks, grants)
-
-
-ESCALATION_ROWS = (ROW["capacity"], ROW["occupied"], ROW["waiting"])
+    directed_give(needs, compliance, give)
+    helper_ok = scratch.helper_ok
+    for e in range(links.src.size):  # helpers: across regions, in regions not escalated
+        d = links.dst[e]
+        helper_ok[e] = 1 if cross[e] and load[region[d]] <= level * capacity[region[d]] else 0
+    share_along(quota, give, helper_ok, links, marks, marks.grants)
 
 
 @register
@@ -79,17 +89,30 @@ class NationalEscalation(Policy):
 
     def bind(self, engine: Engine) -> None:
         aid, p = engine.aid, engine.providers
-        self.cross = ((~aid.same_region) & (aid.minutes <= self.max_minutes)).astype(np.int8)
+        links = aid.links
+        cross = ((~links.same_region) & (links.minutes <= self.max_minutes)).astype(np.int8)
         regions = len(p.region_names)
-        self.load = np.zeros(regions)
-        self.capacity = np.zeros(regions)
-        self.give = np.zeros(p.n, dtype=np.int64)
-        self.quota = np.zeros(p.n, dtype=np.int64)
+        scratch = Escalation(
+            np.zeros(regions),
+            np.zeros(regions),
+            np.zeros(p.n, dtype=np.int64),
+            np.zeros(p.n, dtype=np.int64),
+            np.zeros(aid.size, dtype=np.int8),
+        )
+        beds = Beds(engine.state.capacity, engine.state.occupied, engine.state.waiting)
+        self.args = (
+            beds,
+            aid.needs,
+            p.region.astype(np.int64),
+            links,
+            aid.marks,
+            cross,
+            self.level,
+            self.compliance,
+            scratch,
+        )
+        self.kernel = compiled(_escalate, *self.args)
 
-    def step(self, engine: Engine) -> None:
-        aid = engine.aid
-        _escalate(engine.state.block, aid.per_provider, engine.providers.region, aid.src,
-                  aid.dst, aid.by_src, aid.src_start, aid.by_dst, aid.dst_start, self.cross,
-                  self.level, self.compliance, self.load, self.capacity, self.give, self.quota,
-                  aid.weights, aid.asks, aid.grants, ESCALATION_ROWS)  # fmt: skip
-        schedule(engine, aid.grants)
+    def step(self, engine: Engine) -> np.ndarray:
+        self.kernel(*self.args)
+        return engine.aid.marks.grants

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+import numpy as np
 from numba import njit
 
-from collabsim.core.aid import schedule
+from collabsim.core.kernel import compiled
 from collabsim.core.random import uniform
 from collabsim.policies.base import Policy, register
 from collabsim.policies.trust_gated import grant_offers
@@ -27,23 +28,20 @@ if TYPE_CHECKING:
 
 
 @njit(cache=True, error_model="numpy")
-def _reciprocal(per_provider, src, dst, reverse_aid, by_src, src_start, by_dst, dst_start, usual,
-                helped, keep, tolerance, generosity, rng, weights, offers, grants,
-                refused):  # fmt: skip
-    asked = per_provider[2]
-    for e in range(src.size):
+def _reciprocal(needs, links, marks, helped, keep, tolerance, generosity, rng):
+    asked = needs.asked
+    for e in range(links.src.size):
         helped[e] *= keep  # forgiveness: old help fades from memory
-    for e in range(src.size):
-        s = src[e]
-        weights[e] = 0
-        if asked[s] == 0 or not usual[e]:
+    for e in range(links.src.size):
+        s = links.src[e]
+        marks.weights[e] = 0
+        if asked[s] == 0 or not links.usual[e]:
             continue
-        ra = reverse_aid[e]
+        ra = links.reverse_aid[e]
         balance = (helped[ra] if ra >= 0 else 0.0) - helped[e]  # asker's credit with the helper
         if balance >= -tolerance or (generosity > 0 and uniform(rng) < generosity):
-            weights[e] = asked[s]
-    grant_offers(per_provider, src, dst, by_src, src_start, by_dst, dst_start, usual, weights,
-                 offers, grants, refused)  # fmt: skip
+            marks.weights[e] = asked[s]
+    grant_offers(needs, links, marks)
 
 
 @register
@@ -60,12 +58,20 @@ class Reciprocal(Policy):
         self.generosity = self.number("generosity")
 
     def bind(self, engine: Engine) -> None:
-        self.keep = (1.0 - self.forgiveness) ** engine.step_days
-
-    def step(self, engine: Engine) -> None:
         aid = engine.aid
-        _reciprocal(aid.per_provider, aid.src, aid.dst, aid.reverse_aid, aid.by_src,
-                    aid.src_start, aid.by_dst, aid.dst_start, aid.usual, aid.helped, self.keep,
-                    self.tolerance, self.generosity, engine.rng_behaviour, aid.weights,
-                    aid.offers, aid.grants, aid.refused)  # fmt: skip
-        schedule(engine, aid.grants)
+        keep = (1.0 - self.forgiveness) ** engine.step_days  # share of remembered help kept
+        self.args = (
+            aid.needs,
+            aid.links,
+            aid.marks,
+            aid.helped,
+            keep,
+            self.tolerance,
+            self.generosity,
+            engine.rng_behaviour,
+        )
+        self.kernel = compiled(_reciprocal, *self.args)
+
+    def step(self, engine: Engine) -> np.ndarray:
+        self.kernel(*self.args)
+        return engine.aid.marks.grants

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+import numpy as np
 from numba import njit
 
-from collabsim.core.aid import schedule
 from collabsim.core.allocation import share_out
+from collabsim.core.kernel import compiled
 from collabsim.policies.base import Policy, register
 
 if TYPE_CHECKING:
@@ -25,32 +26,42 @@ if TYPE_CHECKING:
 
 
 @njit(cache=True, error_model="numpy")
-def grant_offers(per_provider, src, dst, by_src, src_start, by_dst, dst_start, usual, weights,
-                 offers, grants, refused):  # fmt: skip
-    """Each helper shares its offer by ``weights``; each asker takes at most its request.
-    Marks refusals: the helper had room, the asker asked, and got no offer."""
-    asked, room, offer = per_provider[2], per_provider[3], per_provider[4]
+def grant_offers(needs, links, marks):
+    """Each helper shares its offer by ``marks.weights``; each asker takes at most its
+    request. Marks refusals: the helper had room, the asker asked, and got no offer."""
+    asked, room, offer = needs.asked, needs.room, needs.offer
+    by_src, src_start, by_dst, dst_start = (
+        links.by_src,
+        links.src_start,
+        links.by_dst,
+        links.dst_start,
+    )
     n = asked.size
     for d in range(n):
-        share_out(offer[d], weights, by_dst, dst_start[d], dst_start[d + 1], offers)
+        share_out(offer[d], marks.weights, by_dst, dst_start[d], dst_start[d + 1], marks.offers)
     for i in range(n):
-        share_out(asked[i], offers, by_src, src_start[i], src_start[i + 1], grants)
-    for e in range(src.size):
-        refused[e] = 1 if usual[e] and asked[src[e]] > 0 and room[dst[e]] > 0 and (
-            offers[e] == 0) else 0  # fmt: skip
+        share_out(asked[i], marks.offers, by_src, src_start[i], src_start[i + 1], marks.grants)
+    for e in range(links.src.size):
+        marks.refused[e] = (
+            1
+            if links.usual[e]
+            and asked[links.src[e]] > 0
+            and (room[links.dst[e]] > 0 and marks.offers[e] == 0)
+            else 0
+        )
 
 
 @njit(cache=True, error_model="numpy")
-def _offers(per_provider, src, dst, index, reverse, by_src, src_start, by_dst, dst_start, usual,
-            trust, weights, offers, grants, refused):  # fmt: skip
-    asked = per_provider[2]
-    for e in range(src.size):  # help would go dst -> src; dst decides, by its trust in src
-        s = src[e]
-        r = reverse[e]
-        helper_trust = trust[r] if r >= 0 else trust[index[e]]
-        weights[e] = int(round(1000.0 * helper_trust * asked[s])) if asked[s] and usual[e] else 0
-    grant_offers(per_provider, src, dst, by_src, src_start, by_dst, dst_start, usual, weights,
-                 offers, grants, refused)  # fmt: skip
+def _offers(needs, links, marks, trust):
+    asked = needs.asked
+    for e in range(links.src.size):  # help would go dst -> src; dst decides, by its trust in src
+        s = links.src[e]
+        r = links.reverse[e]
+        helper_trust = trust[r] if r >= 0 else trust[links.index[e]]
+        marks.weights[e] = (
+            int(round(1000.0 * helper_trust * asked[s])) if asked[s] and links.usual[e] else 0
+        )
+    grant_offers(needs, links, marks)
 
 
 @register
@@ -60,9 +71,11 @@ class TrustGated(Policy):
     name = "trust_gated"
     defaults: ClassVar[dict] = {}
 
-    def step(self, engine: Engine) -> None:
+    def bind(self, engine: Engine) -> None:
         aid = engine.aid
-        _offers(aid.per_provider, aid.src, aid.dst, aid.index, aid.reverse, aid.by_src,
-                aid.src_start, aid.by_dst, aid.dst_start, aid.usual, engine.trust, aid.weights,
-                aid.offers, aid.grants, aid.refused)  # fmt: skip
-        schedule(engine, aid.grants)
+        self.args = (aid.needs, aid.links, aid.marks, engine.trust)
+        self.kernel = compiled(_offers, *self.args)
+
+    def step(self, engine: Engine) -> np.ndarray:
+        self.kernel(*self.args)
+        return engine.aid.marks.grants
