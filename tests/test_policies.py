@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -19,6 +20,21 @@ def decide(e) -> None:
     """The pressure phase (needs, requests, room), then the policy."""
     pressure(e)
     mutual_aid(e)
+
+
+@pytest.mark.parametrize("name", available())
+def test_each_policy_config_file_holds_the_policy_defaults(name):
+    """configs/policy/<name>.yaml shows the defaults (for --cfg job and overrides); the
+    class's typed parameters are where they are defined, and the two must agree."""
+    from omegaconf import OmegaConf
+
+    from collabsim.settings import config_dir
+
+    path = config_dir() / "policy" / f"{name}.yaml"
+    assert path.is_file(), f"{name} has no config file"
+    shown = OmegaConf.to_container(OmegaConf.load(path))
+    assert shown["name"] == name
+    assert shown["params"] == dataclasses.asdict(make_policy(name).params)
 
 
 def test_registry_knows_the_built_policies():
@@ -210,7 +226,7 @@ def test_reciprocal_refuses_a_partner_too_deep_in_debt_unless_generous():
 def test_reciprocal_remembers_help_given_and_forgets_it_slowly():
     e, ab = owing(helped_by_b=0, helped_by_a=0, generosity=0.0)
     assert e.aid.helped[ab] == 6  # B has now helped A with 6
-    e.policy.forgiveness = 0.5
+    e.policy.params = dataclasses.replace(e.policy.params, forgiveness_per_day=0.5)
     e.policy.bind(e)  # forgetting half a day
     decide(e)
     assert e.aid.helped[ab] == pytest.approx(3.0)

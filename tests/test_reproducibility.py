@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import numpy as np
 
 import collabsim
@@ -39,7 +37,6 @@ class _CloseBeds(Policy):
     provider's beds from day 10, so waits and every state-dependent draw change."""
 
     name = "test_close_beds"
-    defaults: ClassVar[dict] = {}
 
     def step(self, engine):
         if engine.t == 10:

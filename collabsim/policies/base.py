@@ -16,7 +16,9 @@ arbitrary code.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from collabsim.errors import ConfigError
@@ -29,32 +31,44 @@ if TYPE_CHECKING:
 _REGISTRY: dict[str, type[Policy]] = {}
 
 
+def bounded(default: float, lo: float = 0.0, hi: float = 1.0, doc: str = "") -> Any:
+    """A policy parameter: a number in [lo, hi] with its default, written once."""
+    return field(default=default, metadata={"lo": lo, "hi": hi, "doc": doc})
+
+
+@dataclass(frozen=True)
+class NoParams:
+    """A policy with no parameters of its own."""
+
+
 class Policy:
-    """Base class: subclasses set ``name`` and ``defaults`` and override ``step``."""
+    """Base class: subclasses set ``name``, their typed ``Params`` (a frozen dataclass of
+    ``bounded`` fields) and override ``step``."""
 
     name: ClassVar[str] = ""
-    defaults: ClassVar[Mapping[str, Any]] = {}
+    Params: ClassVar[type] = NoParams
 
     def __init__(self, params: Mapping[str, Any] | None = None) -> None:
-        params = dict(params or {})
-        unknown = sorted(set(params) - set(self.defaults))
+        given = dict(params or {})
+        fields = {f.name: f for f in dataclasses.fields(self.Params)}
+        unknown = sorted(set(given) - set(fields))
         if unknown:
-            known = ", ".join(sorted(self.defaults)) or "none"
+            known = ", ".join(sorted(fields)) or "none"
             raise ConfigError(
                 f"policy.params.{unknown[0]}: unknown parameter for policy {self.name!r}; "
                 f"known: {known}"
             )
-        self.params = {**self.defaults, **params}
-
-    def number(self, name: str, lo: float = 0.0, hi: float = 1.0) -> float:
-        """Parameter ``name`` as a float in [lo, hi], or a one-line ConfigError."""
-        v = self.params[name]
-        if isinstance(v, bool) or not isinstance(v, int | float) or not lo <= v <= hi:
-            raise ConfigError(
-                f"policy.params.{name}: {v!r} is not allowed for policy {self.name!r}; "
-                f"expected a number in [{lo:g}, {hi:g}]"
-            )
-        return float(v)
+        values = {}
+        for name, f in fields.items():
+            v = given.get(name, f.default)
+            lo, hi = f.metadata["lo"], f.metadata["hi"]
+            if isinstance(v, bool) or not isinstance(v, int | float) or not lo <= v <= hi:
+                raise ConfigError(
+                    f"policy.params.{name}: {v!r} is not allowed for policy {self.name!r}; "
+                    f"expected a number in [{lo:g}, {hi:g}]"
+                )
+            values[name] = float(v)
+        self.params = self.Params(**values)
 
     def reach(self, config: Any) -> float:
         """Longest link (travel minutes) this policy may use; aid links are cut at it."""

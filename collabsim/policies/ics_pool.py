@@ -16,14 +16,15 @@ capacity and demand. The same allocation serves ``mandate`` windows.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
 
 from collabsim.core.allocation import ask_then_grant
 from collabsim.core.kernel import compiled
-from collabsim.policies.base import Policy, register
+from collabsim.policies.base import Policy, bounded, register
 
 if TYPE_CHECKING:
     from collabsim.core.engine import Engine
@@ -63,22 +64,25 @@ def _pool(needs, links, marks, mask, compliance, give):
     share_along(needs.reported, give, mask, links, marks, marks.grants)
 
 
+@dataclass(frozen=True)
+class Directed:
+    compliance: float = bounded(
+        1.0, doc="how far helpers give beyond their self-preservation reserve (1: all room)"
+    )
+
+
 @register
 class IcsPool(Policy):
     """Regional pooling of reported need along like-for-like links."""
 
     name = "ics_pool"
-    defaults: ClassVar[dict] = {"compliance": 1.0}
-
-    def __init__(self, params=None) -> None:
-        super().__init__(params)
-        self.compliance = self.number("compliance")
+    Params = Directed
 
     def bind(self, engine: Engine) -> None:
         aid = engine.aid
         mask = (aid.links.same_region & aid.links.usual).astype(np.int8)
         give = np.zeros(engine.providers.n, dtype=np.int64)
-        self.args = (aid.needs, aid.links, aid.marks, mask, self.compliance, give)
+        self.args = (aid.needs, aid.links, aid.marks, mask, self.params.compliance, give)
         self.kernel = compiled(_pool, *self.args)
 
     def step(self, engine: Engine) -> np.ndarray:

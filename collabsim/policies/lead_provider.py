@@ -11,14 +11,14 @@ Agreed help starts after the friction delay set by trust.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
 
 from collabsim.core.kernel import compiled
 from collabsim.policies.base import Policy, register
-from collabsim.policies.ics_pool import directed_give, share_along
+from collabsim.policies.ics_pool import Directed, directed_give, share_along
 
 if TYPE_CHECKING:
     from collabsim.core.engine import Engine
@@ -59,11 +59,7 @@ class LeadProvider(Policy):
     """Hierarchy: the lead meets its own needs first, then allocates to its members."""
 
     name = "lead_provider"
-    defaults: ClassVar[dict] = {"compliance": 1.0}
-
-    def __init__(self, params=None) -> None:
-        super().__init__(params)
-        self.compliance = self.number("compliance")
+    Params = Directed
 
     def bind(self, engine: Engine) -> None:
         aid, n = engine.aid, engine.providers.n
@@ -74,7 +70,7 @@ class LeadProvider(Policy):
             aid.marks,
             mask,
             leads(engine),
-            self.compliance,
+            self.params.compliance,
             np.zeros(n, dtype=np.int64),
             np.zeros(n, dtype=np.int64),
             np.zeros(aid.size, dtype=np.int64),

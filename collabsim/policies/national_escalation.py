@@ -12,13 +12,14 @@ Agreed help starts after the friction delay set by trust.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from numba import njit
 
 from collabsim.core.kernel import compiled
-from collabsim.policies.base import Policy, register
+from collabsim.policies.base import Policy, bounded, register
 from collabsim.policies.ics_pool import directed_give, share_along
 
 if TYPE_CHECKING:
@@ -71,26 +72,31 @@ def _escalate(beds, needs, region, links, marks, cross, level, compliance, scrat
     share_along(quota, give, helper_ok, links, marks, marks.grants)
 
 
+@dataclass(frozen=True)
+class EscalationParams:
+    level: float = bounded(
+        1.0, 0.0, 10.0, doc="reported pressure ((occupied + waiting) / capacity) of escalation"
+    )
+    compliance: float = bounded(1.0, doc="how far helpers give beyond their reserve")
+    max_travel_minutes: float = bounded(240.0, 0.0, 1e6, doc="longest transfer or loan")
+
+
 @register
 class NationalEscalation(Policy):
     """Aid across regions, only for regions past the escalation level."""
 
     name = "national_escalation"
-    defaults: ClassVar[dict] = {"level": 1.0, "compliance": 1.0, "max_travel_minutes": 240.0}
-
-    def __init__(self, params=None) -> None:
-        super().__init__(params)
-        self.level = self.number("level", 0.0, 10.0)
-        self.compliance = self.number("compliance")
-        self.max_minutes = self.number("max_travel_minutes", 0.0, 1e6)
+    Params = EscalationParams
 
     def reach(self, config: Any) -> float:
-        return self.max_minutes
+        return self.params.max_travel_minutes
 
     def bind(self, engine: Engine) -> None:
         aid, p = engine.aid, engine.providers
         links = aid.links
-        cross = ((~links.same_region) & (links.minutes <= self.max_minutes)).astype(np.int8)
+        cross = ((~links.same_region) & (links.minutes <= self.params.max_travel_minutes)).astype(
+            np.int8
+        )
         regions = len(p.region_names)
         scratch = Escalation(
             np.zeros(regions),
@@ -107,8 +113,8 @@ class NationalEscalation(Policy):
             links,
             aid.marks,
             cross,
-            self.level,
-            self.compliance,
+            self.params.level,
+            self.params.compliance,
             scratch,
         )
         self.kernel = compiled(_escalate, *self.args)

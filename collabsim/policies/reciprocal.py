@@ -13,14 +13,15 @@ asker has refused it. Agreed help starts after the friction delay set by trust.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
 
 from collabsim.core.kernel import compiled
 from collabsim.core.random import uniform
-from collabsim.policies.base import Policy, register
+from collabsim.policies.base import Policy, bounded, register
 from collabsim.policies.trust_gated import grant_offers
 
 if TYPE_CHECKING:
@@ -44,30 +45,34 @@ def _reciprocal(needs, links, marks, helped, keep, tolerance, generosity, rng):
     grant_offers(needs, links, marks)
 
 
+@dataclass(frozen=True)
+class ReciprocalParams:
+    tolerance: float = bounded(
+        10.0, 0.0, 1e9, doc="units of net help a partner may owe and still be helped"
+    )
+    forgiveness_per_day: float = bounded(0.02, doc="share of remembered help forgotten a day")
+    generosity: float = bounded(0.1, doc="chance of helping a partner in debt anyway")
+
+
 @register
 class Reciprocal(Policy):
     """Generous tit-for-tat on help balances between pairs of partners."""
 
     name = "reciprocal"
-    defaults: ClassVar[dict] = {"tolerance": 10.0, "forgiveness_per_day": 0.02, "generosity": 0.1}
-
-    def __init__(self, params=None) -> None:
-        super().__init__(params)
-        self.tolerance = self.number("tolerance", 0.0, 1e9)
-        self.forgiveness = self.number("forgiveness_per_day")
-        self.generosity = self.number("generosity")
+    Params = ReciprocalParams
 
     def bind(self, engine: Engine) -> None:
         aid = engine.aid
-        keep = (1.0 - self.forgiveness) ** engine.step_days  # share of remembered help kept
+        p = self.params
+        keep = (1.0 - p.forgiveness_per_day) ** engine.step_days  # share of remembered help kept
         self.args = (
             aid.needs,
             aid.links,
             aid.marks,
             aid.helped,
             keep,
-            self.tolerance,
-            self.generosity,
+            p.tolerance,
+            p.generosity,
             engine.rng_behaviour,
         )
         self.kernel = compiled(_reciprocal, *self.args)

@@ -12,7 +12,7 @@ had room but offered an asker nothing has refused, and the asker trusts it less
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
@@ -69,7 +69,6 @@ class TrustGated(Policy):
     """Spare capacity offered in proportion to trust, unless self-preservation keeps it."""
 
     name = "trust_gated"
-    defaults: ClassVar[dict] = {}
 
     def bind(self, engine: Engine) -> None:
         aid = engine.aid
