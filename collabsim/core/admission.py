@@ -15,7 +15,7 @@ import numpy as np
 from numba import njit
 
 from collabsim.core.demand import Demand
-from collabsim.core.kernel import compiled
+from collabsim.core.kernel import compiled, packed
 from collabsim.core.phase import Phase
 from collabsim.core.random import negative_binomial as negative_binomial_draw
 from collabsim.core.random import poisson
@@ -87,7 +87,7 @@ class Arrive(Phase):
         e, d = self.engine, self.demand
         st = e.state
         self.args = (st.queue, st.top, e.rng_arrivals)
-        self.tail = (d.negative_binomial, d.k_step, st.bundle(ArriveRows))
+        self.tail = packed(d.negative_binomial, d.k_step, st.bundle(ArriveRows))
         self.kernel = compiled(_arrive, *self.args, d.base_at(0), d.factor(0), *self.tail)
 
     def __call__(self) -> None:
@@ -158,7 +158,7 @@ class Admit(Phase):
     def reset(self) -> None:
         e = self.engine
         st = e.state
-        self.args = (
+        self.args = packed(
             st.queue,
             st.top,
             st.bundle(AdmitRows),

@@ -30,12 +30,12 @@ import numpy as np
 from numba import njit
 
 from collabsim.core.allocation import group_starts
-from collabsim.core.kernel import compiled
+from collabsim.core.kernel import compiled, packed
 from collabsim.core.phase import Phase
 from collabsim.core.state import Links, Providers, flow, level
 
 if TYPE_CHECKING:
-    from collabsim.core.engine import Engine
+    pass
 
 NEVER = -(2**40)  # "last refused" before any refusal
 
@@ -175,11 +175,28 @@ class Aid:
         self.marks, self._marks = _zeros(LinkMarks, m)
         self.needs, self._needs = _zeros(Needs, n)
 
-    def reset(self) -> None:
-        """Nothing in flight, nothing remembered."""
+    def reset(self, state: Any, trust: np.ndarray) -> None:
+        """Nothing in flight, nothing remembered; the aid kernels' arguments for this
+        replication's state and trust."""
         for a in (*self.in_flight, self.helped, self._marks, self._needs):
             a[:] = 0
         self.marks.last_refused[:] = NEVER
+        self.rows = state.bundle(AidRows)
+        # What the aid kernels work on, in their order: the queue and its top, the aid
+        # rows, links, trust and friction, help in flight, marks, needs, memory of help.
+        self.args = packed(
+            state.queue,
+            state.top,
+            self.rows,
+            self.links,
+            trust,
+            self.friction,
+            self.in_flight,
+            self.marks,
+            self.needs,
+            self.helped,
+            self.loan_steps,
+        )
 
     @property
     def size(self) -> int:
@@ -223,7 +240,7 @@ def _carry_out(queue, top, rows, links, trust, friction, marks, helped, loan_due
         s, d = src[e], dst[e]
         k = 0
         if marks.now_transfers[e] > 0:
-            k = _move(queue, top, rows, s, d, marks.now_transfers[e])
+            k = _move(queue, top[0], rows, s, d, marks.now_transfers[e])
         if marks.now_loans[e] > 0:  # the helper lends only beds that are free now
             lend = min(marks.now_loans[e], max(rows.capacity[d] - rows.occupied[d], 0))
             if lend:
@@ -395,30 +412,10 @@ class BeginAid(Phase):
     )
 
     def reset(self) -> None:
-        self.engine.aid.rows = self.engine.state.bundle(AidRows)
-        self.kernel = compiled(_begin, *aid_args(self.engine), 0)
+        self.kernel = compiled(_begin, *self.engine.aid.args, 0)
 
     def __call__(self) -> None:
-        self.kernel(*aid_args(self.engine), self.engine.t)
-
-
-def aid_args(engine: Engine) -> tuple:
-    """What the aid kernels work on, in their order: the queue and its top now, the aid
-    rows, links, trust and friction, help in flight, marks, needs, memory of help."""
-    aid, st = engine.aid, engine.state
-    return (
-        st.queue,
-        int(st.top[0]),
-        aid.rows,
-        aid.links,
-        engine.trust,
-        aid.friction,
-        aid.in_flight,
-        aid.marks,
-        aid.needs,
-        aid.helped,
-        aid.loan_steps,
-    )
+        self.kernel(*self.engine.aid.args, self.engine.t)
 
 
 class MutualAid(Phase):
@@ -431,8 +428,8 @@ class MutualAid(Phase):
     name = "mutual_aid"
 
     def reset(self) -> None:
-        e = self.engine
-        self.kernel = compiled(_agree, e.aid.marks.grants, *aid_args(e), e.aid.loan_share, 0)
+        aid = self.engine.aid
+        self.kernel = compiled(_agree, aid.marks.grants, *aid.args, aid.loan_share, 0)
 
     def __call__(self) -> None:
         grants = self.engine.policy.step(self.engine)
@@ -441,6 +438,6 @@ class MutualAid(Phase):
 
     def agree(self, grants: np.ndarray) -> None:
         """Agree ``grants[e]`` units of help on each aid link (int64, one per link)."""
-        e = self.engine
+        aid = self.engine.aid
         grants = np.ascontiguousarray(grants, dtype=np.int64)  # the type the kernel expects
-        self.kernel(grants, *aid_args(e), e.aid.loan_share, e.t)
+        self.kernel(grants, *aid.args, aid.loan_share, self.engine.t)

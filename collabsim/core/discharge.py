@@ -26,7 +26,7 @@ import numpy as np
 from numba import njit
 
 from collabsim.core.calendar import Weekly
-from collabsim.core.kernel import compiled
+from collabsim.core.kernel import compiled, packed
 from collabsim.core.phase import Phase
 from collabsim.core.random import binomial
 from collabsim.core.state import ACUTE, Providers, flow, level
@@ -137,8 +137,8 @@ class Discharge(Phase):
 
     def reset(self) -> None:
         e, stays = self.engine, self.stays
-        self.head = (e.rng_los, e.state.in_treatment, stays.stay_end)
-        self.tail = (stays.arrange, stays.share, stays.acute, e.state.bundle(DischargeRows))
+        self.head = packed(e.rng_los, e.state.in_treatment, stays.stay_end)
+        self.tail = packed(stays.arrange, stays.share, stays.acute, e.state.bundle(DischargeRows))
         self.kernel = compiled(_discharge, *self.head, 1.0, *self.tail)
 
     def __call__(self) -> None:

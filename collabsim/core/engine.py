@@ -83,7 +83,7 @@ class Engine:
         if cfg.trust.initial is not None:
             self.trust[:] = cfg.trust.initial
         self.trust_rules = TrustRules.of(cfg, self.clock)
-        self.aid.reset()
+        self.aid.reset(self.state, self.trust)
         self.trust_changed()
         self._initial_occupancy()
         self.recorder = Recorder(self.steps, self.state, self.max_wait_steps)

@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit
 
 from collabsim.core.allocation import ask_then_grant, group_starts
-from collabsim.core.kernel import compiled
+from collabsim.core.kernel import compiled, packed
 from collabsim.core.phase import Phase
 from collabsim.core.state import ACUTE, STEPDOWN, Links, Providers, flow
 
@@ -148,7 +148,7 @@ class PlaceDelayed(Phase):
 
     def reset(self) -> None:
         st = self.engine.state
-        self.args = (
+        self.args = packed(
             self.engine.pathway.links,
             self.scratch,
             st.bundle(PlaceRows),

@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from collabsim.core.kernel import compiled
+from collabsim.core.kernel import compiled, packed
 from collabsim.core.phase import Phase
 from collabsim.core.random import uniform
 from collabsim.core.state import flow
@@ -108,14 +108,14 @@ class Pressure(Phase):
             e.clock.per_step(cfg.candour.discovery_per_day),
             cfg.trust.hidden_loss,
         )
-        self.head = (
+        self.head = packed(
             e.state.bundle(PressureRows),
             aid.needs,
             traits.candour,
             traits.self_preservation,
             self.asking,
         )
-        self.tail = (e.rng_behaviour, e.trust, aid.links)
+        self.tail = packed(e.rng_behaviour, e.trust, aid.links)
         self.kernel = compiled(_pressure, *self.head, 1.0, *self.tail)
 
     def __call__(self) -> None:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 from numba import njit
 
-from collabsim.core.kernel import compiled
+from collabsim.core.kernel import compiled, packed
 from collabsim.core.phase import Phase
 from collabsim.core.state import flow
 
@@ -147,7 +147,7 @@ class UpdateTrust(Phase):
     def reset(self) -> None:
         e = self.engine
         aid = e.aid
-        self.args = (
+        self.args = packed(
             e.trust,
             aid.links,
             aid.marks,

@@ -23,7 +23,7 @@ import numpy as np
 from numba import njit
 
 from collabsim.core.allocation import ask_then_grant
-from collabsim.core.kernel import compiled
+from collabsim.core.kernel import compiled, packed
 from collabsim.policies.base import Policy, bounded, register
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ class IcsPool(Policy):
         aid = engine.aid
         mask = (aid.links.same_region & aid.links.usual).astype(np.int8)
         give = np.zeros(engine.providers.n, dtype=np.int64)
-        self.args = (aid.needs, aid.links, aid.marks, mask, self.params.compliance, give)
+        self.args = packed(aid.needs, aid.links, aid.marks, mask, self.params.compliance, give)
         self.kernel = compiled(_pool, *self.args)
 
     def step(self, engine: Engine) -> np.ndarray:

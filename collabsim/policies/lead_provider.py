@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from collabsim.core.kernel import compiled
+from collabsim.core.kernel import compiled, packed
 from collabsim.policies.base import Policy, register
 from collabsim.policies.ics_pool import Directed, directed_give, share_along
 
@@ -64,7 +64,7 @@ class LeadProvider(Policy):
     def bind(self, engine: Engine) -> None:
         aid, n = engine.aid, engine.providers.n
         mask = (aid.links.same_region & aid.links.usual).astype(np.int8)
-        self.args = (
+        self.args = packed(
             aid.needs,
             aid.links,
             aid.marks,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 from numba import njit
 
-from collabsim.core.kernel import compiled
+from collabsim.core.kernel import compiled, packed
 from collabsim.policies.base import Policy, bounded, register
 from collabsim.policies.ics_pool import directed_give, share_along
 
@@ -106,7 +106,7 @@ class NationalEscalation(Policy):
             np.zeros(aid.size, dtype=np.int8),
         )
         beds = Beds(engine.state.capacity, engine.state.occupied, engine.state.waiting)
-        self.args = (
+        self.args = packed(
             beds,
             aid.needs,
             p.region.astype(np.int64),

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from collabsim.core.kernel import compiled
+from collabsim.core.kernel import compiled, packed
 from collabsim.core.random import uniform
 from collabsim.policies.base import Policy, bounded, register
 from collabsim.policies.trust_gated import grant_offers
@@ -65,7 +65,7 @@ class Reciprocal(Policy):
         aid = engine.aid
         p = self.params
         keep = (1.0 - p.forgiveness_per_day) ** engine.step_days  # share of remembered help kept
-        self.args = (
+        self.args = packed(
             aid.needs,
             aid.links,
             aid.marks,

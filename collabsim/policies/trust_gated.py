@@ -18,7 +18,7 @@ import numpy as np
 from numba import njit
 
 from collabsim.core.allocation import share_out
-from collabsim.core.kernel import compiled
+from collabsim.core.kernel import compiled, packed
 from collabsim.policies.base import Policy, register
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ class TrustGated(Policy):
 
     def bind(self, engine: Engine) -> None:
         aid = engine.aid
-        self.args = (aid.needs, aid.links, aid.marks, engine.trust)
+        self.args = packed(aid.needs, aid.links, aid.marks, engine.trust)
         self.kernel = compiled(_offers, *self.args)
 
     def step(self, engine: Engine) -> np.ndarray:
