@@ -115,6 +115,12 @@ class DemandConfig:
         unit="x demand",
         doc="Monday..Sunday demand factors (normalised to mean 1)",
     )
+    hourly: list[float] = param(
+        factory=list,
+        unit="x demand",
+        doc="hour-of-day factors of arrivals (decisions to admit), 24 from 00:00, normalised to "
+        "mean 1; empty: the same every hour",
+    )
     winter_amplitude: float = param(
         0.04, unit="fraction", lo=0, hi=0.9, doc="seasonal demand swing: 1 + a*cos(...)"
     )
@@ -131,6 +137,14 @@ class DemandConfig:
             )
         if any(not (w > 0) for w in self.weekly):
             raise ConfigError(f"{path}.weekly: factors must be > 0, got {self.weekly}")
+        _check_hourly(self.hourly, f"{path}.hourly")
+
+
+def _check_hourly(hourly: list[float], path: str) -> None:
+    if hourly and len(hourly) != 24:
+        raise ConfigError(f"{path}: needs 24 factors (00:00..23:00) or none, got {len(hourly)}")
+    if any(not (h > 0) for h in hourly):
+        raise ConfigError(f"{path}: factors must be > 0, got {hourly}")
 
 
 @dataclass
@@ -148,12 +162,21 @@ class DischargeConfig:
     weekend_factor: float = param(
         0.7, unit="x rate", lo=0, hi=1, lo_open=True, doc="discharge rate at weekends vs weekdays"
     )
+    hourly: list[float] = param(
+        factory=list,
+        unit="x rate",
+        doc="hour-of-day factors of discharges (and of onward care being arranged), 24 from "
+        "00:00, normalised to mean 1; empty: the same every hour",
+    )
     los_horizon_days: float = param(
         120.0,
         unit="days",
         lo=1,
         doc="lognormal only: stays are tracked by day up to this, then at the tail hazard",
     )
+
+    def check(self, path: str) -> None:
+        _check_hourly(self.hourly, f"{path}.hourly")
 
 
 @dataclass

@@ -6,7 +6,8 @@ the same patients arrive whatever the policy does (common random numbers), and a
 shorter run sees the first steps of a longer one.
 
 The mean per step is ``demand_per_day * scale * step_days`` times the weekly
-pattern (averaged over the step's days), winter seasonality and any shock active
+pattern and the hour-of-day pattern (``demand.hourly``; each averaged over the
+step's span), winter seasonality and any shock active
 in the step. The draws themselves happen in the ``Arrive`` phase (admission.py).
 """
 
@@ -17,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from collabsim.core.calendar import Weekly
+from collabsim.core.calendar import Rhythm
 from collabsim.core.clock import Clock
 from collabsim.core.state import Providers
 from collabsim.errors import ConfigError
@@ -56,7 +57,7 @@ class Demand:
         step_days = clock.step_days
         self.step_days = step_days
         self.base = providers.demand_per_day * demand.scale * step_days  # per step
-        self.weekly = Weekly(demand.weekly, step_days)
+        self.rhythm = Rhythm(demand.weekly, demand.hourly, step_days)
         self.season = (demand.winter_amplitude, demand.winter_peak_day, demand.start_day_of_year)
         self.shocks = [
             (*clock.window(s.start_day, s.days), s.multiplier, mask)
@@ -70,11 +71,12 @@ class Demand:
         self._base_now = self.base
 
     def factor(self, t: int) -> float:
-        """Weekly pattern times winter seasonality for step t (same for every provider)."""
+        """Weekly (and hour-of-day) pattern times winter seasonality for step t (same for
+        every provider)."""
         amplitude, peak, start = self.season
         day = start + (t + 0.5) * self.step_days
         season = 1.0 + amplitude * math.cos(2 * math.pi * (day - peak) / 365.25)
-        return self.weekly.factor(t) * season
+        return self.rhythm.factor(t) * season
 
     def base_at(self, t: int) -> np.ndarray:
         """Per-provider mean per step before the common factor: shocks applied."""

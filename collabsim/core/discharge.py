@@ -2,19 +2,20 @@
 
 A stay ends with a per-step probability from the length-of-stay distribution,
 scaled by a weekday factor (fewer discharges at weekends, normalised so the
-weekly mean rate is kept). Exponential stays need one bucket (constant hazard);
-lognormal stays are tracked by steps into the stay. The step-length discretisation uses
-geometric stays with the exact mean (p = step / mean stay), so bed-days match
-the configured mean at any step length and converge to exponential as the step
-shrinks.
+weekly mean rate is kept) and, with ``discharge.hourly``, an hour-of-day factor
+(most discharges in the afternoon; normalised so the daily mean rate is kept).
+Exponential stays need one bucket (constant hazard); lognormal stays are tracked
+by steps into the stay. The step-length discretisation uses geometric stays with
+the exact mean (p = step / mean stay), so bed-days match the configured mean at
+any step length and converge to exponential as the step shrinks.
 
 A share of acute discharges needs an onward community/social-care place: those
 patients stay in their acute bed as delayed discharges. Each step a delayed
 patient's onward care is arranged with probability step / ``pathway.arrangement_days``
-times the step's weekday factor (mean one over a week, so the weekly mean rate is
-kept); arranged patients then wait for a free place, which the pathway finds
-(``pathway.py``). All draws are exact binomials from the run's
-length-of-stay stream (``random.py``), inside one compiled kernel.
+times the same weekday and hour-of-day factor, so the mean rate is kept; arranged
+patients then wait for a free place, which the pathway finds (``pathway.py``). All
+draws are exact binomials from the run's length-of-stay stream (``random.py``),
+inside one compiled kernel.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numba import njit
 
-from collabsim.core.calendar import Weekly
+from collabsim.core.calendar import Rhythm
 from collabsim.core.kernel import compiled, packed
 from collabsim.core.phase import Phase
 from collabsim.core.random import binomial
@@ -64,7 +65,7 @@ def stay_end_probabilities(los_days: np.ndarray, discharge: Any, step_days: floa
 
 class Stays:
     """Per-step probabilities of ending a stay and of arranging an onward place, before
-    the weekday factor (fewer discharges at weekends, weekly mean kept)."""
+    the weekday and hour-of-day factor (fewer discharges at weekends and at night, mean kept)."""
 
     def __init__(
         self, providers: Providers, discharge: Any, pathway: Any, step_days: float
@@ -75,7 +76,8 @@ class Stays:
         self.share = float(pathway.share)
         self.arrange = min(step_days / pathway.arrangement_days, 1.0)
         wf = discharge.weekend_factor
-        self.weekday = Weekly([1, 1, 1, 1, 1, wf, wf], step_days)
+        # fewer discharges at weekends and, with discharge.hourly, most in the afternoon
+        self.rhythm = Rhythm([1, 1, 1, 1, 1, wf, wf], discharge.hourly, step_days)
 
 
 class DischargeRows(NamedTuple):
@@ -142,4 +144,4 @@ class Discharge(Phase):
         self.kernel = compiled(_discharge, *self.head, 1.0, *self.tail)
 
     def __call__(self) -> None:
-        self.kernel(*self.head, self.stays.weekday.factor(self.engine.t), *self.tail)
+        self.kernel(*self.head, self.stays.rhythm.factor(self.engine.t), *self.tail)
