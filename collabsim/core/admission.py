@@ -103,10 +103,12 @@ def _admit(queue, top, rows, in_treatment0, weights, histogram, measuring):
     for i in range(n):
         free = max(rows.capacity[i] - rows.occupied[i], 0)
         admitted = steps = breaches = harms = 0
+        left = rows.waiting[i]  # the queue's column sum: stop scanning once all are seen
         a = longest - 1
-        while a >= 0 and free > 0:
+        while a >= 0 and free > 0 and left > 0:
             q = queue[a, i]
             if q > 0:
+                left -= q
                 take = min(q, free)
                 queue[a, i] = q - take
                 free -= take
