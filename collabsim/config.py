@@ -58,6 +58,14 @@ class SimConfig:
         lo_open=True,
         doc="patients still waiting this long leave the queue unadmitted (counted as lost)",
     )
+    decision_days: float | None = param(
+        None,
+        unit="days",
+        lo=0,
+        lo_open=True,
+        doc="how often people decide (requests, mutual aid, trust): a whole number of steps; "
+        "None: every step",
+    )
 
     def check(self, path: str) -> None:
         if self.warmup_days >= self.days:
@@ -70,6 +78,20 @@ class SimConfig:
                 f"{path}.max_wait_days: {self.max_wait_days:g} must be at least one step "
                 f"({path}.step_days = {self.step_days:g})"
             )
+        if self.decision_days is not None:
+            k = self.decision_days / self.step_days
+            if k < 1 - 1e-9 or abs(k - round(k)) > 1e-6:
+                raise ConfigError(
+                    f"{path}.decision_days: {self.decision_days:g} must be a whole number of "
+                    f"steps ({path}.step_days = {self.step_days:g})"
+                )
+
+    @property
+    def decision_steps(self) -> int:
+        """Steps per decision interval (1: people decide every step)."""
+        if self.decision_days is None:
+            return 1
+        return max(1, int(round(self.decision_days / self.step_days)))
 
     @property
     def steps(self) -> int:

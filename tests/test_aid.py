@@ -128,3 +128,30 @@ def test_default_trust_carries_a_one_step_delay():
     e.t = 1
     begin_aid(e)
     assert e.state.transfers_out[0] == 3
+
+
+def test_help_is_agreed_and_starts_only_when_people_decide():
+    """Six-hour steps, decisions once a day: requests, agreements, starts of help and
+    trust changes fall on steps 0, 4, 8, ...; a friction delay of one day is one
+    decision interval (4 steps), and trust drifts once a day at the daily rate."""
+    from tests.conftest import config, engine, fill, links, providers
+
+    cfg = config(
+        sim={"days": 12, "warmup_days": 0, "step_days": 0.25, "decision_days": 1.0},
+        policy={"name": "trust_gated"},
+        aid={"delay_days": 2.0},  # trust 0.3: 2 x 0.7^2 = 0.98 days -> one decision interval
+        trust={"initial": 0.3, "baseline": 0.5, "drift_per_day": 0.1},
+        self_preservation={"mean": 0.0},
+    )
+    e = engine(providers([10, 20], [0.0, 0.0], [1000.0, 1000.0]), links([(0, 1), (1, 0)]), cfg)
+    fill(e, occupied=[10, 10], waiting=[6, 0], age=0)
+    assert e.clock.decision_steps == 4
+    trust_by_step, moved = [], []
+    for _ in range(9):
+        e.step()
+        trust_by_step.append(e.trust.copy())
+        moved.append(int(e.state.transfers_out[0]))
+    assert moved == [0, 0, 0, 0, 6, 0, 0, 0, 0]  # agreed at step 0, started at step 4
+    changes = [t for t in range(1, 9) if not np.array_equal(trust_by_step[t], trust_by_step[t - 1])]
+    assert changes == [4, 8]
+    assert trust_by_step[0] == pytest.approx([0.32, 0.32])  # 0.3 + 0.1 x (0.5 - 0.3), once

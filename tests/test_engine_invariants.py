@@ -28,12 +28,15 @@ def systems(draw):
     cfg = config(
         seed=draw(st.integers(0, 2**32)),
         sim={"days": 30 * step_days, "step_days": step_days, "warmup_days": 5 * step_days,
-             "max_wait_days": draw(st.sampled_from([step_days, 3 * step_days, 7.0]))},
+             "max_wait_days": draw(st.sampled_from([step_days, 3 * step_days, 7.0])),
+             "decision_days": step_days * draw(st.sampled_from([1, 2, 4]))},
         demand={"distribution": draw(st.sampled_from(["poisson", "negative_binomial"])),
                 "dispersion": draw(st.floats(0.5, 100)), "scale": draw(st.floats(0.2, 2.0)),
-                "winter_amplitude": draw(st.floats(0, 0.5))},
+                "winter_amplitude": draw(st.floats(0, 0.5)),
+                "hourly": draw(st.sampled_from([[], [0.5] * 8 + [1.5] * 8 + [1.0] * 8]))},
         discharge={"los": draw(st.sampled_from(["exponential", "lognormal"])),
-                   "weekend_factor": draw(st.floats(0.1, 1.0)), "los_horizon_days": 20.0},
+                   "weekend_factor": draw(st.floats(0.1, 1.0)), "los_horizon_days": 20.0,
+                   "hourly": draw(st.sampled_from([[], [0.2] * 12 + [1.8] * 12]))},
         pathway={"share": draw(st.floats(0, 1)), "arrangement_days": draw(st.floats(0.2, 10))},
         policy=draw(st.sampled_from([
             {"name": "none"}, {"name": "trust_gated"},

@@ -88,13 +88,14 @@ class Needs(NamedTuple):
 
 class Friction(NamedTuple):
     """The cost of distrust: help between partners with trust t starts
-    ``delay_steps * (1 - t)^power`` steps later and costs ``cost * (1 - t)^power +
-    per_minute * minutes`` a unit."""
+    ``delay * (1 - t)^power`` decision intervals later (of ``interval`` steps each) and
+    costs ``cost * (1 - t)^power + per_minute * minutes`` a unit."""
 
-    delay_steps: float
+    delay: float  # decision intervals, with no trust
     cost: float
     power: float
     per_minute: float
+    interval: int  # steps per decision interval
 
 
 class InFlight(NamedTuple):
@@ -161,10 +162,16 @@ class Aid:
             usual=minutes <= aid.max_travel_minutes,
             same_region=providers.region[src] == providers.region[dst],
         )
-        self.delay_steps_max = clock.steps_at_least(aid.delay_days)
-        self.loan_steps = max(1, clock.steps(aid.loan_days))
+        # help starts and loans end on decision steps: delays in whole decision intervals
+        k = clock.decision_steps
+        self.delay_steps_max = k * clock.decisions_at_least(aid.delay_days)
+        self.loan_steps = k * max(1, clock.decisions(aid.loan_days))
         self.friction = Friction(
-            aid.delay_days / clock.step_days, aid.cost, aid.friction_power, aid.cost_per_minute
+            aid.delay_days / clock.decision_days,
+            aid.cost,
+            aid.friction_power,
+            aid.cost_per_minute,
+            k,
         )
         self.loan_share = {"transfers": 0.0, "loans": 1.0, "both": aid.loan_share}[aid.kinds]
         self.in_flight = InFlight(
@@ -340,6 +347,18 @@ def _begin(
 
 
 @njit(cache=True, error_model="numpy")
+def _end_flows(rows):
+    """The first step after a decision: its aid flows are over."""
+    for i in range(rows.capacity.size):
+        rows.transfers_out[i] = 0
+        rows.transfers_in[i] = 0
+        rows.loans_out[i] = 0
+        rows.loans_in[i] = 0
+        rows.aid_cost[i] = 0
+        rows.aid_minutes[i] = 0
+
+
+@njit(cache=True, error_model="numpy")
 def _agree(
     grants,
     queue,
@@ -367,12 +386,10 @@ def _agree(
         if g <= 0:
             continue
         lend = int(math.floor(g * loan_share + 0.5))
-        # nearest whole step, halves up (round() would send 0.5 to 0 at the default trust)
-        d = int(
-            math.floor(
-                friction.delay_steps * (1.0 - pair_trust(trust, links, e)) ** friction.power + 0.5
-            )
-        )
+        # nearest whole decision interval, halves up (round() would send 0.5 to 0 at the
+        # default trust), in steps
+        distrust = 1.0 - pair_trust(trust, links, e)
+        d = friction.interval * int(math.floor(friction.delay * distrust**friction.power + 0.5))
         if d <= 0:
             marks.now_transfers[e] = g - lend
             marks.now_loans[e] = lend
@@ -412,10 +429,17 @@ class BeginAid(Phase):
     )
 
     def reset(self) -> None:
-        self.kernel = compiled(_begin, *self.engine.aid.args, 0)
+        aid = self.engine.aid
+        self.kernel = compiled(_begin, *aid.args, 0)
+        self.flows = packed(aid.rows)
+        self.quiet = compiled(_end_flows, *self.flows)
 
     def __call__(self) -> None:
-        self.kernel(*self.engine.aid.args, self.engine.t)
+        e = self.engine
+        if e.clock.deciding(e.t):
+            self.kernel(*e.aid.args, e.t)
+        elif e.clock.deciding(e.t - 1):  # between decisions nothing moves
+            self.quiet(*self.flows)
 
 
 class MutualAid(Phase):
@@ -432,7 +456,10 @@ class MutualAid(Phase):
         self.kernel = compiled(_agree, aid.marks.grants, *aid.args, aid.loan_share, 0)
 
     def __call__(self) -> None:
-        grants = self.engine.policy.step(self.engine)
+        e = self.engine
+        if not e.clock.deciding(e.t):
+            return
+        grants = e.policy.step(e)
         if grants is not None:
             self.agree(grants)
 

@@ -5,6 +5,11 @@ Everything the user sets is in days (or per day); the engine counts steps of
 a moment in days is the *nearest* step, a duration that must not be cut short is
 *at least* its steps, and a chance per day becomes the chance per step that gives
 the same chance over a day.
+
+People decide at a coarser rhythm than patients flow (bed meetings a few times a
+day, not every hour): decisions (requests, mutual aid, trust) happen every
+``decision_steps`` steps, at steps ``t`` with ``t % decision_steps == 0``, and their
+delays and rates are counted in decision intervals of ``decision_days``.
 """
 
 from __future__ import annotations
@@ -18,6 +23,28 @@ class Clock:
     """Steps of ``step_days`` days; step ``t`` covers days [t * step_days, (t + 1) * step_days)."""
 
     step_days: float
+    decision_steps: int = 1  # steps per decision interval
+
+    @property
+    def decision_days(self) -> float:
+        """The length of a decision interval in days."""
+        return self.step_days * self.decision_steps
+
+    def deciding(self, t: int) -> bool:
+        """Whether people decide in step ``t``."""
+        return t % self.decision_steps == 0
+
+    def decisions(self, days: float) -> int:
+        """The nearest whole number of decision intervals to ``days``."""
+        return int(round(days / self.decision_days))
+
+    def decisions_at_least(self, days: float) -> int:
+        """Whole decision intervals covering ``days``."""
+        return int(math.ceil(days / self.decision_days - 1e-9))
+
+    def per_decision(self, chance_per_day: float) -> float:
+        """The chance per decision interval that gives ``chance_per_day`` over a day."""
+        return 1.0 - (1.0 - chance_per_day) ** self.decision_days
 
     def steps(self, days: float) -> int:
         """The nearest whole number of steps to ``days`` (a moment, or a length that may

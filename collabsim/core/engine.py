@@ -46,7 +46,7 @@ class Engine:
         providers.validate()
         self.providers, self.links, self.config, self.policy = providers, links, config, policy
         sim = config.sim
-        self.clock = Clock(sim.step_days)
+        self.clock = Clock(sim.step_days, sim.decision_steps)
         self.step_days = sim.step_days
         self.steps = sim.steps
         self.warmup_steps = sim.warmup_steps

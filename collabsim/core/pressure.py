@@ -105,11 +105,12 @@ class Pressure(Phase):
             cfg.aid.ask_threshold,
             cfg.candour.late,
             cfg.self_preservation.reserve_share,
-            e.clock.per_step(cfg.candour.discovery_per_day),
+            e.clock.per_decision(cfg.candour.discovery_per_day),
             cfg.trust.hidden_loss,
         )
+        self.rows = e.state.bundle(PressureRows)
         self.head = packed(
-            e.state.bundle(PressureRows),
+            self.rows,
             aid.needs,
             traits.candour,
             traits.self_preservation,
@@ -120,6 +121,11 @@ class Pressure(Phase):
 
     def __call__(self) -> None:
         e = self.engine
+        if not e.clock.deciding(e.t):
+            if e.clock.deciding(e.t - 1):  # needs are measured when people decide
+                for row in (self.rows.need, self.rows.asked, self.rows.discoveries):
+                    row[:] = 0
+            return
         keep_factor = 1.0 + financial_pressure(e.config.finance, e.clock.days(e.t))
         if self.kernel(*self.head, keep_factor, *self.tail):
             e.trust_unsettled()

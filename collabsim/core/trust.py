@@ -46,16 +46,17 @@ def effective_baseline(trust, relationship) -> float:  # noqa: ANN001 - config s
 
 
 class TrustRules(NamedTuple):
-    """The trust rules of a run, in the units of one step."""
+    """The trust rules of a run, per decision interval (trust is updated when people
+    decide, ``Clock.decision_steps``)."""
 
     help_gain: float
     generosity_gain: float
     refusal_loss: float
     harm_loss: float
     memory_steps: int  # how long a refusal is remembered when harm happens
-    drift: float  # share of the gap to the baseline closed per step
+    drift: float  # share of the gap to the baseline closed per decision interval
     baseline: float
-    adapt: float  # self-preservation adaptation per step
+    adapt: float  # self-preservation adaptation per decision interval
 
     @classmethod
     def of(cls, config: Any, clock: Clock) -> TrustRules:
@@ -66,9 +67,9 @@ class TrustRules(NamedTuple):
             tr.refusal_loss,
             culture.harm_loss,
             clock.steps(culture.memory_days),
-            clock.per_step(tr.drift_per_day),
+            clock.per_decision(tr.drift_per_day),
             effective_baseline(tr, config.relationship),
-            clock.per_step(config.self_preservation.adapt),
+            clock.per_decision(config.self_preservation.adapt),
         )
 
 
@@ -79,7 +80,7 @@ class TrustRows(NamedTuple):
 
 
 @njit(cache=True, error_model="numpy")
-def _update_trust(trust, links, marks, helped, rows, rules, self_preservation, t, settled):
+def _update_trust(trust, links, marks, helped, rows, harmed, rules, self_preservation, t, settled):
     """Returns (mean trust, sd of trust, settled): settled while every link sits at the
     baseline and nothing happens to move it."""
     src, index = links.src, links.index
@@ -97,7 +98,7 @@ def _update_trust(trust, links, marks, helped, rows, rules, self_preservation, t
             active = True
         elif harm_loss > 0 and t - last_refused[e] <= memory_steps:
             s = src[e]
-            if rows.harms[s] + rows.lost[s] > 0:
+            if rows.harms[s] + rows.lost[s] + harmed[s] > 0:
                 active = True
     if settled and not active:  # nothing to drift and nothing happened: trust is unchanged
         return rules.baseline, 0.0, True
@@ -119,7 +120,7 @@ def _update_trust(trust, links, marks, helped, rows, rules, self_preservation, t
         if (
             harm_loss > 0
             and t - last_refused[e] <= memory_steps
-            and rows.harms[s] + rows.lost[s] > 0
+            and rows.harms[s] + rows.lost[s] + harmed[s] > 0
         ):
             trust[i] -= harm_loss * trust[i]
     total = 0.0
@@ -147,19 +148,37 @@ class UpdateTrust(Phase):
     def reset(self) -> None:
         e = self.engine
         aid = e.aid
+        # harm (admissions past the threshold, patients lost) since the last decision
+        self.harmed = np.zeros(e.providers.n, dtype=np.int64)
+        self.rows = e.state.bundle(TrustRows)
         self.args = packed(
             e.trust,
             aid.links,
             aid.marks,
             aid.helped,
-            e.state.bundle(TrustRows),
+            self.rows,
+            self.harmed,
             e.trust_rules,
             e.traits.self_preservation,
         )
         self.kernel = compiled(_update_trust, *self.args, 0, False) if e.trust.size else None
+        self.note = compiled(_note_harm, *self.args[4:6])
 
     def __call__(self) -> None:
         e = self.engine
         if self.kernel is None:
             return
+        if not e.clock.deciding(e.t):  # trust moves when people decide; harm is remembered
+            self.note(*self.args[4:6])
+            if e.clock.deciding(e.t - 1):
+                self.rows.refusals[:] = 0
+            return
         e.trust_mean, e.trust_sd, e.trust_settled = self.kernel(*self.args, e.t, e.trust_settled)
+        if e.clock.decision_steps > 1:
+            self.harmed[:] = 0
+
+
+@njit(cache=True, error_model="numpy")
+def _note_harm(rows, harmed):
+    for i in range(harmed.size):
+        harmed[i] += rows.harms[i] + rows.lost[i]

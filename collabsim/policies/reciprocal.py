@@ -64,7 +64,7 @@ class Reciprocal(Policy):
     def bind(self, engine: Engine) -> None:
         aid = engine.aid
         p = self.params
-        keep = (1.0 - p.forgiveness_per_day) ** engine.step_days  # share of remembered help kept
+        keep = (1.0 - p.forgiveness_per_day) ** engine.clock.decision_days  # help kept
         self.args = packed(
             aid.needs,
             aid.links,
