@@ -68,12 +68,22 @@ class Stays:
     the weekday and hour-of-day factor (fewer discharges at weekends and at night, mean kept)."""
 
     def __init__(
-        self, providers: Providers, discharge: Any, pathway: Any, step_days: float
+        self,
+        providers: Providers,
+        discharge: Any,
+        pathway: Any,
+        step_days: float,
+        has_partner: np.ndarray | None = None,
     ) -> None:
         self.stay_end = stay_end_probabilities(providers.los_days, discharge, step_days)
         self.buckets = self.stay_end.shape[0]
         self.acute = np.flatnonzero(providers.kind == ACUTE)
-        self.share = float(pathway.share)
+        # per acute provider: the share of its discharges that need an onward place; an
+        # acute provider with no step-down partner sends everyone home (they would
+        # otherwise wait for a place that does not exist)
+        if has_partner is None:
+            has_partner = np.ones(self.acute.size, dtype=bool)
+        self.share = np.where(has_partner, float(pathway.share), 0.0)
         self.arrange = min(step_days / pathway.arrangement_days, 1.0)
         wf = discharge.weekend_factor
         # fewer discharges at weekends and, with discharge.hourly, most in the afternoon
@@ -104,7 +114,7 @@ def _discharge(rng, in_treatment, stay_end, factor, arrange, share, acute, rows)
         # delayed patients not yet arranged: is their onward care arranged this step?
         rows.arranged[i] += binomial(rng, rows.delayed[i] - rows.arranged[i], arrange)
         # of this step's acute discharges, those who need an onward place stay, delayed
-        new = binomial(rng, rows.discharges[i], share)
+        new = binomial(rng, rows.discharges[i], share[j])
         rows.new_delayed[i] = new
         rows.delayed[i] += new
         rows.discharges[i] -= new
@@ -135,7 +145,10 @@ class Discharge(Phase):
     def __init__(self, engine) -> None:  # noqa: ANN001 - Engine
         super().__init__(engine)
         cfg = engine.config
-        self.stays = Stays(engine.providers, cfg.discharge, cfg.pathway, engine.clock.step_days)
+        has_partner = np.diff(engine.pathway.links.src_start) > 0
+        self.stays = Stays(
+            engine.providers, cfg.discharge, cfg.pathway, engine.clock.step_days, has_partner
+        )
 
     def reset(self) -> None:
         e, stays = self.engine, self.stays
