@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from collabsim.errors import CollabsimError
-from collabsim.settings import config_dir, load_config, register_base, to_config
+from collabsim.settings import config_dir, one_line, register_base
 
 USER_ERROR = 2
-BATCH_KEY = "collabsim_points"  # set by hydra_plugins/collabsim_sweeper on batched jobs
 
 
 def fail(message: str) -> None:
@@ -30,11 +29,9 @@ def fail(message: str) -> None:
 
 
 def format_summary(summary: dict[str, Any], extra: tuple[tuple[str, str], ...] = ()) -> str:
-    """A short table of the headline measures, in words a planner reads."""
-
-    def num(key: str, fmt: str = "{:,.0f}") -> str:
-        value = summary.get(key)
-        return "n/a" if value is None or value != value else fmt.format(value)
+    """A short table of the run and of the measures marked for it in
+    ``collabsim.core.metrics.MEASURES``, in words a planner reads."""
+    from collabsim.core.metrics import MEASURES, Line
 
     rows = [
         (
@@ -44,27 +41,13 @@ def format_summary(summary: dict[str, Any], extra: tuple[tuple[str, str], ...] =
         ),
         ("providers, links", f"{summary['providers']}, {summary['links']}"),
         ("simulated", f"{summary['steps']:.0f} steps of {summary['step_days']:g} day(s)"),
-        ("patients arrived", num("arrivals")),
-        (
-            "admitted / still waiting / lost",
-            f"{num('admissions')} / {num('waiting_end')} / {num('lost')}",
-        ),
-        ("mean wait for a bed", num("mean_wait_days", "{:.3f} days")),
-        ("95th percentile wait", num("p95_wait_days", "{:.2f} days")),
-        ("waited past the target", num("breach_share", "{:.1%}")),
-        ("bed occupancy", num("mean_occupancy", "{:.1%}")),
-        ("delayed discharges (mean per day)", num("mean_delayed", "{:,.1f}")),
-        ("patients harmed by long waits", num("harm_events")),
-        ("patients transferred between providers", num("transfers")),
-        ("staffed beds lent (bed-days)", f"{num('loans')} ({num('loan_bed_days')})"),
-        ("cost of arranging mutual aid", "GBP " + num("aid_cost")),
-        (
-            "trust between partners (mean, spread)",
-            f"{num('mean_trust', '{:.2f}')}, {num('trust_sd', '{:.2f}')}",
-        ),
-        ("unequal waits between regions (Gini)", num("wait_gini_regions", "{:.2f}")),
-        ("days to recover after the shock", num("recovery_days", "{:.0f}")),
     ]
+    texts = {m.name: m.text(summary.get(m.name)) for m in MEASURES}
+    for m in MEASURES:
+        if isinstance(m.cli, Line):
+            rows.append((m.cli.label, m.cli.text.format(**texts)))
+        elif m.cli:
+            rows.append((m.label, texts[m.name]))
     rows.extend(extra)
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"  {label:<{width}}  {value}" for label, value in rows)
@@ -134,7 +117,8 @@ def run_points(cfg: Any, sweep_dir: Path, overrides: list[str]) -> list[dict[str
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from omegaconf import OmegaConf
 
-    from collabsim.config import from_dict
+    from collabsim.config import from_dict, set_setting
+    from collabsim.sweep import BATCH_KEY
 
     manifest = json.loads((sweep_dir / ".points" / cfg[BATCH_KEY]).read_text())
     base = OmegaConf.to_container(cfg, resolve=True)
@@ -146,11 +130,7 @@ def run_points(cfg: Any, sweep_dir: Path, overrides: list[str]) -> list[dict[str
     for point in manifest:
         data = copy.deepcopy(base)
         for o in parser.parse_overrides(point["overrides"]):
-            *parents, leaf = o.key_or_group.lstrip("+~").split(".")
-            node = data
-            for part in parents:
-                node = node.setdefault(part, {})
-            node[leaf] = o.value()
+            set_setting(data, o.key_or_group.lstrip("+~"), o.value())
         number = str(point["number"])
         out.append(run_point(lambda d=data: from_dict(d), sweep_dir / number, number, True,
                              [*common, *point["overrides"]]))  # fmt: skip
@@ -162,6 +142,8 @@ def run_job(cfg: Any) -> Any:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
+    from collabsim.sweep import BATCH_KEY
+
     hc = HydraConfig.get()
     multirun = hc.mode == RunMode.MULTIRUN
     overrides = list(hc.overrides.task)
@@ -170,18 +152,36 @@ def run_job(cfg: Any) -> Any:
         return run_points(cfg, sweep_dir, overrides)
     run_dir = Path(hc.runtime.output_dir)
     job = os.path.relpath(run_dir, sweep_dir) if multirun else run_dir.name
-    return run_point(lambda: to_config(cfg), run_dir, job, multirun, overrides)
+    return run_point(lambda: _config_of(cfg), run_dir, job, multirun, overrides)
+
+
+def _config_of(cfg: Any) -> Any:
+    """The job's validated Config: the one checked before the run started (RunCheck) if
+    it was made from these very settings, else built now (a job of a sweep)."""
+    from collabsim.config import from_dict
+    from collabsim.sweep import CHECKED, task_data
+
+    data = task_data(cfg)
+    return CHECKED["config"] if CHECKED.get("data") == data else from_dict(data)
 
 
 def _hydra_main(argv: list[str]) -> None:
     import hydra
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
 
     register_base()
     sys.argv = [sys.argv[0], *argv]
     app = hydra.main(config_path=str(config_dir()), config_name="config", version_base="1.3")(
         run_job
     )
-    app()
+    # Hydra's errors (an unknown setting or option, found as it composes the config) are
+    # raised here rather than printed by Hydra, to be shown as one line
+    os.environ["HYDRA_FULL_ERROR"] = "1"
+    try:
+        app()
+    except (HydraException, OmegaConfBaseException) as exc:
+        fail(one_line(str(exc)))
 
 
 HYDRA_FLAGS_THAT_RUN = ("-m", "--multirun")
@@ -219,17 +219,11 @@ def main(argv: list[str] | None = None) -> None:
         return
     multirun = any(a in HYDRA_FLAGS_THAT_RUN for a in argv)
     other_flags = [a for a in argv if a.startswith("-") and a not in HYDRA_FLAGS_THAT_RUN]
-    if not other_flags:  # --help, --cfg, --info ... are Hydra's own
-        overrides = _user_overrides(argv)
-        try:  # validate first, so a mistake is one line and nothing is written
-            if multirun:
-                _check_sweep(overrides)
-            else:
-                config = load_config(overrides)
-                if config.network.preset == "file":
-                    from collabsim.network import load_files
-
-                    load_files(config.network.providers_file, config.network.links_file)
+    # Check first, so a mistake is one line and nothing is written: every point of a
+    # sweep here; a single run's config as Hydra composes it (collabsim.sweep.RunCheck).
+    if multirun and not other_flags:  # --help, --cfg, --info ... are Hydra's own
+        try:
+            _check_sweep(_user_overrides(argv))
         except CollabsimError as exc:
             fail(str(exc))
     _hydra_main(argv)

@@ -19,9 +19,9 @@ from typing import Any
 
 from collabsim.errors import ConfigError
 
-KINDS = ("acute", "community", "social_care", "mental_health")
-STEPDOWN_KINDS = ("community", "social_care")
 PRESETS = ("small", "england", "synthetic", "file")
+# Settings that were removed, with the one to use instead (named in the error message).
+RETIRED = {"network.initial_trust": "trust.initial"}
 
 
 def param(
@@ -260,11 +260,12 @@ class NetworkConfig:
         hi=50,
         doc="each acute provider links to acute providers in this many nearest regions",
     )
-    initial_trust: float = param(0.5, unit="0-1", lo=0, hi=1, doc="trust on generated links")
     providers_file: str = param("", doc="file preset: providers CSV")
     links_file: str = param("", doc="file preset: links CSV")
 
     def check(self, path: str) -> None:
+        from collabsim.core.state import KINDS  # their one home (validation loads the engine)
+
         for kind in self.partners or []:
             if kind not in KINDS or kind == "acute":
                 allowed = ", ".join(k for k in KINDS if k != "acute")
@@ -335,8 +336,10 @@ class TrustConfig:
     """Trust on each directed link, in [0, 1], and how it changes."""
 
     initial: float | None = param(
-        None, unit="0-1", lo=0, hi=1, doc="initial trust on every link (None: the network's)"
-    )
+        None, unit="0-1", lo=0, hi=1,
+        doc="initial trust on every link (None: the network's: 0.5 on generated links, the "
+        "links file's initial_trust column for your own providers)",
+    )  # fmt: skip
     baseline: float = param(0.5, unit="0-1", lo=0, hi=1, doc="level trust drifts back towards")
     drift_per_day: float = param(0.01, unit="1/day", lo=0, hi=1, doc="speed of that drift")
     help_gain: float = param(
@@ -581,7 +584,8 @@ def _build(cls: type, data: Mapping[str, Any], path: str) -> Any:
     unknown = [k for k in data if k not in fields]
     if unknown:
         where = f"{path}.{unknown[0]}" if path else unknown[0]
-        raise ConfigError(f"unknown setting {where!r}; known here: {', '.join(fields)}")
+        known = f"unknown setting {where!r}; known here: {', '.join(fields)}"
+        raise ConfigError(retired(where) or known)
     kwargs = {}
     for name, value in data.items():
         sub = f"{path}.{name}" if path else name
@@ -601,6 +605,25 @@ def from_dict(data: Mapping[str, Any]) -> Config:
 def to_dict(obj: Any) -> Any:
     """Plain-data form of a config (for JSON, Parquet columns and Hydra)."""
     return dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else obj
+
+
+def retired(key: str) -> str | None:
+    """The message for a setting that was removed (None if ``key`` was never one)."""
+    instead = RETIRED.get(key)
+    return f"{key} is no longer a setting; use {instead}" if instead else None
+
+
+def set_setting(data: dict[str, Any], key: str, value: Any) -> None:
+    """Set the dotted setting ``key`` (``"aid.cost"``, ``"policy.params.tolerance"``) in
+    nested plain data, in place, making missing sections on the way; ``from_dict``
+    judges the result."""
+    *parents, leaf = key.split(".")
+    node = data
+    for part in parents:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"unknown setting {key!r}: {part!r} holds a value, not settings")
+    node[leaf] = value
 
 
 def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

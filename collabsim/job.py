@@ -20,14 +20,12 @@ import numpy as np
 import pandas as pd
 
 from collabsim.config import Config, flatten, to_dict
-from collabsim.core.metrics import series_columns
+from collabsim.core.metrics import MEASURES, series_columns
 from collabsim.dividend import replication_seeds
 from collabsim.stats import mean_interval
 
-NOT_MEASURES = {"replication", "seed", "job", "base_seed", "replications", "scenario"}
 # Measures given a 95 % interval over replications in summary.json.
-HEADLINE = ("mean_wait_days", "p95_wait_days", "breach_share", "harm_events", "transfers",
-            "loans", "aid_cost", "mean_trust", "wait_gini_regions")  # fmt: skip
+HEADLINE = tuple(m.name for m in MEASURES if m.headline)
 
 
 def parameter_columns(config: Config) -> dict[str, Any]:
@@ -80,9 +78,7 @@ class Progress:
 def summarise_replications(rows: pd.DataFrame, identity: dict[str, Any]) -> dict[str, Any]:
     """Means over replications of every measure, and 95 % intervals of the headline ones."""
     out: dict[str, Any] = {**identity, "replications": len(rows)}
-    for column in rows.columns:
-        if column in identity or "." in column or column in NOT_MEASURES:
-            continue  # identity and parameters, not measures
+    for column in (m.name for m in MEASURES if m.in_summary and m.name in rows):
         values = rows[column]
         if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
             finite = values[np.isfinite(values.astype(float))]
@@ -111,13 +107,8 @@ def run_replications(
     rows, series, providers, regions = [], [], [], []
     try:
         for r, seed in enumerate(seeds):
-            engine.reset(seed)
-            left = engine.steps
-            while left > 0:
-                chunk = min(left, 100)
-                engine.run(chunk)  # the engine's phases, without Mesa's per-step bookkeeping
-                left -= chunk
-                bar.update(chunk)
+            model.reset(seed)
+            model.run(progress=bar.update)
             summary = model.summary
             rows.append({**params, **summary, "replication": r, "seed": seed, "job": job})
             series.append(tag(series_columns(engine), engine.recorder.steps_recorded, r, seed))

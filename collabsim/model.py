@@ -3,11 +3,14 @@
 It builds the network from the config, the engine's arrays from the network, and
 one ``Provider`` agent per provider on a ``mesa.discrete_space.Network``.
 ``step()`` runs the engine's phase list once (``collabsim.core.engine.PHASES``).
+``reset(seed)`` and ``run()`` are the one door for replications (jobs, the trust
+dividend): they reseed the engine and Mesa's generators together.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +32,8 @@ from collabsim.policies import policy_for
 for _name in ("MESA", "matplotlib"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
+RUN_CHUNK = 100  # steps run between progress reports
+
 
 class CollabModel(mesa.Model):
     """Providers (Mesa agents) whose state lives in the engine's arrays."""
@@ -49,10 +54,33 @@ class CollabModel(mesa.Model):
         """One step of every phase, in the documented order."""
         self.engine.step()
 
-    def run(self, steps: int | None = None) -> None:
-        """Run the configured number of steps (or ``steps`` more)."""
-        for _ in range(self.engine.steps - self.engine.t if steps is None else steps):
-            self.step()
+    def reset(self, seed: int | None = None) -> None:
+        """Start again from the beginning with ``seed`` (default: the config's): the engine's
+        state and streams, and Mesa's own generators (``random``, ``rng``), so a
+        replication is the run a fresh model with that seed makes, whatever uses them."""
+        seed = self.config.seed if seed is None else seed
+        self.engine.reset(seed)
+        self.reset_randomizer(seed)  # in place: the space and agent sets share it
+        self.reset_rng(seed)
+        self.steps = 0
+        self.running = True
+
+    def run(self, steps: int | None = None, progress: Callable[[int], Any] | None = None) -> None:
+        """Run the rest of the configured run (or ``steps`` more), calling ``progress``
+        with the number of steps done every 100 steps.
+
+        The engine runs in chunks, without Mesa's per-step call and log line (a sweep
+        runs millions of steps); Mesa's step counter still counts every step. ``step``
+        is not called: what must happen every step belongs in a phase of the engine.
+        """
+        left = self.engine.steps - self.engine.t if steps is None else steps
+        while left > 0:
+            chunk = min(left, RUN_CHUNK)
+            self.engine.run(chunk)
+            self.steps += chunk
+            left -= chunk
+            if progress is not None:
+                progress(chunk)
 
     @property
     def summary(self) -> dict[str, Any]:

@@ -20,13 +20,18 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from collabsim.config import KINDS, STEPDOWN_KINDS, NetworkConfig, PathwayConfig
-from collabsim.core.state import Links, Providers
+from collabsim.config import NetworkConfig, PathwayConfig
+from collabsim.core.state import KINDS, STEPDOWN, Links, Providers
 from collabsim.errors import NetworkError
 
 PROVIDER_COLUMNS = ("id", "name", "kind", "region", "capacity", "demand_per_day", "mean_los_days")
 LINK_COLUMNS = ("source", "target", "travel_minutes", "initial_trust")
 KIND_CODE = {"acute": "A", "community": "C", "social_care": "S", "mental_health": "M"}
+STEPDOWN_KINDS = tuple(KINDS[k] for k in STEPDOWN)
+# Trust on a generated link when the run starts: 0.5, the default level trust drifts back
+# to (trust.baseline). ``trust.initial``, when set, replaces it on every link; a file's
+# links carry their own (the links CSV's initial_trust column).
+GENERATED_TRUST = 0.5
 
 # Preset sizes and calibration. "england" follows KH03 2024/25 Q4 (121 trusts with a
 # type-1 A&E; G&A beds p10 396, median 753, p90 1,481) and 42 ICSs; "synthetic" keeps
@@ -190,7 +195,7 @@ def _add_link(g: nx.DiGraph, a: int, b: int, cfg: NetworkConfig) -> None:
         return
     na, nb = g.nodes[a], g.nodes[b]
     km = math.hypot(na["x_km"] - nb["x_km"], na["y_km"] - nb["y_km"])
-    g.add_edge(a, b, travel_minutes=max(5.0, km * cfg.minutes_per_km), trust=cfg.initial_trust)
+    g.add_edge(a, b, travel_minutes=max(5.0, km * cfg.minutes_per_km), trust=GENERATED_TRUST)
 
 
 # ----------------------------------------------------------------------------- files

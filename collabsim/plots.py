@@ -10,16 +10,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from collabsim.core.metrics import rolling_wait_days  # noqa: E402
+
 
 def waits_and_occupancy(series: pd.DataFrame, warmup_days: float, title: str, path: Path) -> Path:
     """Three panels over time: mean wait of admitted patients (7-day mean), patients
     waiting and delayed in hospital, and bed occupancy; the warm-up is shaded."""
     days = series["day"]
-    week = max(1, int(round(7 / max(days.iloc[1] - days.iloc[0], 1e-9)))) if len(days) > 1 else 1
-    waited = series["wait_steps"].rolling(week, min_periods=1).sum()
-    admitted = series["admissions"].rolling(week, min_periods=1).sum()
     step = days.iloc[1] - days.iloc[0] if len(days) > 1 else 1.0
-    mean_wait_hours = waited / admitted.where(admitted > 0) * step * 24
+    mean_wait_hours = rolling_wait_days(series["wait_steps"], series["admissions"], step) * 24
 
     fig, axes = plt.subplots(3, 1, figsize=(9, 8), sharex=True, constrained_layout=True)
     axes[0].plot(days, mean_wait_hours, color="#005EB8")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from collabsim.config import Config, from_dict, to_dict
+from collabsim.config import Config, from_dict, retired, to_dict
 from collabsim.errors import ConfigError
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -77,7 +77,9 @@ def one_line(text: str) -> str:
         return "invalid configuration"
     key = re.match(r"Could not override '([^']+)'", lines[0])
     if key:
-        return f"unknown setting {key.group(1)!r}; `collabsim --cfg job` lists every setting"
+        return retired(key.group(1)) or (
+            f"unknown setting {key.group(1)!r}; `collabsim --cfg job` lists every setting"
+        )
     if len(lines) > 1 and lines[1].startswith("Available options"):
         options = []
         for line in lines[2:]:

@@ -1,12 +1,19 @@
-"""Sweeps: count the jobs, show progress, check every point first, list failures.
+"""Sweeps (and single runs): check every point first, count the jobs, show progress,
+list failures.
 
-``SweepWatch`` is a Hydra callback (``hydra.callbacks.sweep`` in configs/config.yaml)
-that runs in the process that launched the sweep, whatever the launcher: it counts
-the jobs from the sweep's overrides, shows a progress bar (on a terminal) fed by the
-``summary.json`` and ``error.json`` files appearing in the sweep directory, and at
-the end lists the jobs that failed, with their error. A failed or killed job leaves
-no ``summary.json``, so running the same command with the same sweep directory
-(``hydra.sweep.dir=...``) runs only the jobs that are missing.
+``check_points`` validates every value of a sweep before Hydra starts. ``RunCheck`` is
+a Hydra callback (``hydra.callbacks.check`` in configs/config.yaml) that checks a
+single run's settings as Hydra composes them, before Hydra makes the run's directory,
+so a mistake is one line, exit status 2 and nothing written; the job then uses the
+config it checked, so a run's config is composed and validated once.
+
+``SweepWatch`` is a Hydra callback (``hydra.callbacks.sweep``) that runs in the process
+that launched the sweep, whatever the launcher: it counts the jobs from the sweep's
+overrides, shows a progress bar (on a terminal) fed by the ``summary.json`` and
+``error.json`` files appearing in the sweep directory, and at the end lists the jobs
+that failed, with their error. A failed or killed job leaves no ``summary.json``, so
+running the same command with the same sweep directory (``hydra.sweep.dir=...``) runs
+only the jobs that are missing.
 """
 
 from __future__ import annotations
@@ -21,10 +28,16 @@ from typing import Any
 
 from hydra.experimental.callback import Callback
 
-from collabsim.errors import ConfigError
+from collabsim.errors import CollabsimError, ConfigError
 
+# The job override naming a batch's points file: written by the sweeper
+# (hydra_plugins/collabsim_sweeper), read by the job (collabsim.cli.run_points).
+BATCH_KEY = "collabsim_points"
 # What the last sweep in this process left: read by the command line for its exit status.
 LAST: dict[str, Any] = {"failed": []}
+# The single run's config as RunCheck checked it ("data": plain settings, "config": the
+# validated Config), for the job (collabsim.cli.run_job) to use rather than build again.
+CHECKED: dict[str, Any] = {}
 
 
 def sweep_overrides(overrides: Sequence[str], sweeper_params: dict[str, Any] | None) -> list:
@@ -71,7 +84,7 @@ def check_points(overrides: Sequence[str], sweeper_params: dict[str, Any] | None
 
     from omegaconf import OmegaConf
 
-    from collabsim.config import from_dict
+    from collabsim.config import from_dict, set_setting
     from collabsim.settings import compose, config_dir
 
     groups = {p.name for p in config_dir().iterdir() if p.is_dir()} | {"hydra"}
@@ -88,11 +101,7 @@ def check_points(overrides: Sequence[str], sweeper_params: dict[str, Any] | None
                     compose([*fixed, *others, f"{key}={text}"], validate=True)
                     continue
                 trial = copy.deepcopy(data)
-                *parents, leaf = key.lstrip("+~").split(".")
-                node = trial
-                for part in parents:
-                    node = node.setdefault(part, {})
-                node[leaf] = value
+                set_setting(trial, key.lstrip("+~"), value)
                 from_dict(trial)
             except ConfigError as exc:
                 raise ConfigError(f"sweep value {key}={text}: {exc}") from None
@@ -111,6 +120,41 @@ def failures(sweep_dir: Path) -> list[tuple[str, str]]:
             error = "(error.json unreadable)"
         out.append((str(path.parent), error))
     return out
+
+
+def task_data(config: Any) -> dict[str, Any]:
+    """A composed config's settings as plain data, without Hydra's own node (as the job
+    sees them)."""
+    from omegaconf import OmegaConf, open_dict, read_write
+
+    if "hydra" in config:
+        config = config.copy()
+        with read_write(config), open_dict(config):
+            del config["hydra"]
+    data = OmegaConf.to_container(config, resolve=True)
+    assert isinstance(data, dict)
+    return data
+
+
+class RunCheck(Callback):
+    """A single run's settings (and its network files) checked before Hydra makes the
+    run's directory; the checked config is kept for the job in ``CHECKED``."""
+
+    def on_run_start(self, config: Any, **kwargs: Any) -> None:
+        from collabsim.cli import fail
+        from collabsim.config import from_dict
+
+        CHECKED.clear()
+        data = task_data(config)
+        try:
+            checked = from_dict(data)
+            if checked.network.preset == "file":  # a bad row is one line too
+                from collabsim.network import load_files
+
+                load_files(checked.network.providers_file, checked.network.links_file)
+        except CollabsimError as exc:
+            fail(str(exc))  # SystemExit: Hydra only warns of a callback's exceptions
+        CHECKED.update(data=data, config=checked)
 
 
 class SweepWatch(Callback):

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from tests.conftest import asker_and_helper
+from tests.helpers import asker_and_helper
 from tests.helpers.phases import agree as book
 from tests.helpers.phases import begin_aid, update_trust
 
@@ -134,7 +134,7 @@ def test_help_is_agreed_and_starts_only_when_people_decide():
     """Six-hour steps, decisions once a day: requests, agreements, starts of help and
     trust changes fall on steps 0, 4, 8, ...; a friction delay of one day is one
     decision interval (4 steps), and trust drifts once a day at the daily rate."""
-    from tests.conftest import config, engine, fill, links, providers
+    from tests.helpers import config, engine, fill, links, providers
 
     cfg = config(
         sim={"days": 12, "warmup_days": 0, "step_days": 0.25, "decision_days": 1.0},

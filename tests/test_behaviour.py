@@ -11,7 +11,7 @@ import pytest
 from collabsim import ConfigError
 from collabsim.core.state import ROW
 from collabsim.core.traits import draw_beta, financial_pressure
-from tests.conftest import asker_and_helper, config, engine, links, providers
+from tests.helpers import asker_and_helper, config, engine, links, providers
 from tests.helpers.phases import agree, begin_aid, mutual_aid, pressure, update_trust
 
 

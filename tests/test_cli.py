@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.test_network import write
+from tests.helpers import LINKS, PROVIDERS, run, run_dirs, write
 
-
-def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "collabsim", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-
-
-def run_dirs(cwd: Path) -> list[Path]:
-    return sorted(p.parent for p in (cwd / "outputs").rglob("summary.json"))
+pytestmark = pytest.mark.slow  # every test here runs the command in a subprocess
 
 
 def test_default_run_writes_complete_outputs(tmp_path):
@@ -75,8 +64,6 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, message
 
 
 def test_bad_network_file_row_is_reported(tmp_path):
-    from tests.test_network import LINKS, PROVIDERS
-
     p, lk = write(tmp_path, PROVIDERS, LINKS.replace("A1,C1", "A1,ZZ"))
     done = run(["network=file", f"network.providers_file={p}", f"network.links_file={lk}"],
                tmp_path)  # fmt: skip

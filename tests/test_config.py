@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from collabsim import ConfigError, load_config
-from collabsim.config import Config, flatten, from_dict, to_dict
+from collabsim.config import Config, flatten, from_dict, set_setting, to_dict
 
 
 def test_defaults_round_trip():
@@ -52,6 +52,8 @@ def test_overrides_reach_the_config():
         (["network=file"], "the file preset needs network.providers_file"),
         (["network.partners=[community,hospice]"], "unknown kind 'hospice'"),
         (["policy.params.x=1"], "unknown setting 'policy.params.x'"),
+        (["network.initial_trust=0.3"], "network.initial_trust is no longer a setting; use trust"),
+        (["+network.initial_trust=0.3"], "network.initial_trust is no longer a setting; use"),
     ],
 )
 def test_bad_values_give_one_line_naming_the_field(overrides, expected):
@@ -89,3 +91,13 @@ def test_flatten_gives_one_column_per_parameter():
     flat = flatten(to_dict(Config()))
     assert flat["sim.days"] == 365.0 and flat["network.preset"] == "small"
     assert "demand.weekly" in flat
+
+
+def test_set_setting_sets_a_dotted_key_making_missing_sections():
+    data = {"aid": {"cost": 1.0}}
+    set_setting(data, "aid.cost", 2.0)
+    set_setting(data, "policy.params.tolerance", 3)
+    set_setting(data, "seed", 4)
+    assert data == {"aid": {"cost": 2.0}, "policy": {"params": {"tolerance": 3}}, "seed": 4}
+    with pytest.raises(ConfigError, match="unknown setting 'aid.cost.x'"):
+        set_setting(data, "aid.cost.x", 1)

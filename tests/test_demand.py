@@ -9,7 +9,7 @@ from collabsim import ConfigError
 from collabsim.core.calendar import Daily, Rhythm, Weekly
 from collabsim.core.clock import Clock
 from collabsim.core.demand import Demand
-from tests.conftest import config, providers
+from tests.helpers import config, providers
 
 
 @pytest.mark.parametrize("step_days", [0.25, 0.5, 1.0, 2.0, 3.5, 7.0, 0.3, 1.7])
@@ -88,7 +88,7 @@ def test_hourly_arrivals_and_discharges_follow_their_patterns():
     """One provider at hourly steps: the share of arrivals and of discharges in the
     afternoon (12:00-18:00, factor 2 of mean 1) is 12/24 x 2 / mean = 0.5 of the day's,
     within four binomial standard errors."""
-    from tests.conftest import engine
+    from tests.helpers import engine
 
     hourly = {"sim": {"days": 60, "warmup_days": 1, "step_days": 1 / 24},
               "demand": {"weekly": [1.0] * 7, "winter_amplitude": 0.0, "hourly": HOURS},

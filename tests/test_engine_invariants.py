@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from collabsim.core.state import ROW
-from tests.conftest import config, engine, links, providers
+from tests.helpers import config, engine, links, providers
 
 
 @st.composite

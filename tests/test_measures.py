@@ -1,18 +1,20 @@
-"""Run measures: inequality, recovery after a shock, intervals and the trust dividend."""
+"""Run measures: the one list of them and the faces that read it, inequality, recovery
+after a shock, the rolling wait, intervals and the trust dividend."""
 
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
 
 import collabsim
-from collabsim.core.metrics import gini, recovery_days
+from collabsim.core.metrics import MEASURE, MEASURES, Line, gini, recovery_days, rolling_wait_days
 from collabsim.core.state import ROW
 from collabsim.dividend import replication_seeds, trust_dividend, with_setting
 from collabsim.stats import mean_interval, paired_difference, t975
-from tests.conftest import config, engine, providers
+from tests.helpers import config, engine, providers
 
 
 def test_gini_of_known_distributions():
@@ -104,3 +106,115 @@ def test_summary_reports_the_behaviour_measures():
     assert {"trust_sd", "loans_out", "lent", "asked"} <= set(result.series.columns)
     regions = result.model.regions_frame()
     assert regions["admissions"].sum() == result.model.providers_frame()["admissions"].sum()
+
+
+# ---- the one list of measures -------------------------------------------------------
+
+
+def _template_names(text: str) -> list[str]:
+    import string
+
+    return [name for _, name, _, _ in string.Formatter().parse(text) if name]
+
+
+def test_every_measure_is_named_once_and_every_face_names_only_measures_of_the_list():
+    from collabsim import job
+    from collabsim.dividend import DIVIDEND_MEASURES
+    from collabsim.report.analysis import REPORTED
+
+    names = [m.name for m in MEASURES]
+    assert len(names) == len(set(names)) and set(MEASURE) == set(names)
+    stored = {m.name for m in MEASURES if m.in_summary}
+    for m in MEASURES:
+        assert m.label and m.unit and m.fmt, m.name
+        assert bool(m.parts) != m.in_summary, f"{m.name}: computed, or a sum of parts"
+        assert set(m.parts) <= stored, m.name
+        if isinstance(m.cli, Line):
+            assert m.name in _template_names(m.cli.text), m.name
+            assert set(_template_names(m.cli.text)) <= stored, m.name
+    assert set(job.HEADLINE) <= stored and "mean_wait_days" in job.HEADLINE
+    assert set(DIVIDEND_MEASURES) <= stored and "mean_wait_days" in DIVIDEND_MEASURES
+    assert {m.name for m in REPORTED} <= set(names) and all(m.report for m in REPORTED)
+
+
+def test_the_summary_holds_exactly_the_stored_measures_in_the_lists_order():
+    cfg = collabsim.load_config(["sim.days=60", "sim.warmup_days=10", "policy=trust_gated"])
+    model = collabsim.CollabModel(cfg)
+    model.run()
+    identity = model.identity()
+    measures = [k for k in model.summary if k not in identity]
+    assert measures == [m.name for m in MEASURES if m.in_summary]
+    assert not set(identity) & set(MEASURE)  # a measure is never mistaken for identity
+
+
+def test_the_cli_summary_shows_every_measure_marked_for_it_in_its_format():
+    from collabsim.cli import format_summary
+
+    cfg = collabsim.load_config(["sim.days=60", "sim.warmup_days=10", "policy=trust_gated",
+                                 "aid.kinds=both", "demand.scale=1.08"])  # fmt: skip
+    summary = collabsim.simulate(cfg).summary
+    lines = format_summary(summary).splitlines()
+    shown = dict(re.split(r"\s{2,}", line.strip(), maxsplit=1) for line in lines)
+    for m in MEASURES:
+        if m.cli is True:
+            assert shown[m.label] == m.text(summary[m.name]), m.name
+        elif isinstance(m.cli, Line):
+            parts = [MEASURE[n].text(summary[n]) for n in _template_names(m.cli.text)]
+            assert all(p in shown[m.cli.label] for p in parts), m.name
+    assert shown["admitted / still waiting / lost"] == (
+        f"{summary['admissions']:,} / {summary['waiting_end']:,} / {summary['lost']:,}"
+    )
+    assert shown["mean wait for a bed"] == f"{summary['mean_wait_days']:.3f} days"
+    assert MEASURE["recovery_days"].text(math.nan) == "n/a"
+    assert MEASURE["aid_cost"].text(None) == "n/a"
+
+
+def test_the_job_summary_means_every_stored_measure_and_intervals_the_headline_ones():
+    from collabsim.job import HEADLINE, run_replications
+
+    cfg = collabsim.load_config(["sim.days=40", "sim.warmup_days=10", "policy=trust_gated"])
+    result = run_replications(cfg, 3)
+    for m in MEASURES:
+        if m.in_summary and m.name != "recovery_days":  # NaN without a shock
+            want = result.rows[m.name].astype(float).mean()
+            assert result.summary[m.name] == pytest.approx(want), m.name
+    assert list(result.summary["ci95"]) == list(HEADLINE)
+    assert result.summary["ci95"]["mean_wait_days"]["n"] == 3
+
+
+def test_rolling_wait_matches_a_rolling_sum_of_waits_over_admissions():
+    """The 7-day mean wait is a week's waits over a week's admissions (fewer steps at
+    the start, NaN where nobody was admitted), as pandas' rolling sums give it."""
+    import pandas as pd
+
+    rng = np.random.default_rng(3)
+    admissions = rng.integers(0, 4, 60)
+    admissions[20:30] = 0
+    waits = rng.integers(0, 5, 60) * admissions
+    for step_days in (1.0, 0.5, 0.25):
+        week = max(1, round(7 / step_days))
+        waited = pd.Series(waits).rolling(week, min_periods=1).sum()
+        admitted = pd.Series(admissions).rolling(week, min_periods=1).sum()
+        want = (waited / admitted.where(admitted > 0) * step_days).to_numpy()
+        got = rolling_wait_days(waits, admissions, step_days)
+        np.testing.assert_array_equal(got, want)
+    assert np.isnan(rolling_wait_days(np.zeros(3, int), np.zeros(3, int), 1.0)).all()
+
+
+def test_trust_ends_put_the_low_trust_value_first():
+    from collabsim.dividend import trust_ends
+
+    assert trust_ends("trust.initial", [0.8, 0.2, 0.5]) == (0.2, 0.8)
+    assert trust_ends("culture.name", ["learning", "blame"]) == ("blame", "learning")
+    assert trust_ends("culture.harm_loss", [0.05, 0.2]) == (0.2, 0.05)  # more loss, less trust
+
+
+def test_dividend_of_paired_runs_is_low_minus_high():
+    from collabsim.dividend import dividend_of
+
+    low = {"mean_wait_days": np.array([0.5, 0.7, 0.6])}
+    high = {"mean_wait_days": np.array([0.2, 0.3, 0.4])}
+    d = dividend_of(low, high, ["mean_wait_days"])
+    assert d["dividend"]["mean_wait_days"].mean == pytest.approx(0.3)
+    assert d["at_low"]["mean_wait_days"].mean == pytest.approx(0.6)
+    assert d["at_high"]["mean_wait_days"].n == 3

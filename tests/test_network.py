@@ -2,34 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from collabsim import NetworkError, load_config
 from collabsim.core.state import KINDS
 from collabsim.network import build, load_files, to_arrays
-
-PROVIDERS = """id,name,kind,region,capacity,demand_per_day,mean_los_days
-A1,North General,acute,North,300,35,7.5
-A2,South General,acute,South,250,30,7.0
-C1,North Community,community,North,80,2,20
-S1,North Social Care,social_care,North,60,1.5,28
-"""
-LINKS = """source,target,travel_minutes,initial_trust
-A1,A2,40,0.6
-A2,A1,40,0.3
-A1,C1,15,0.8
-A1,S1,20,0.7
-"""
-
-
-def write(tmp_path: Path, providers: str = PROVIDERS, links: str = LINKS) -> tuple[str, str]:
-    p, lk = tmp_path / "providers.csv", tmp_path / "links.csv"
-    p.write_text(providers)
-    lk.write_text(links)
-    return str(p), str(lk)
+from tests.helpers import LINKS, PROVIDERS, engine, write
 
 
 def arrays(overrides: list[str]):
@@ -71,6 +50,14 @@ def test_synthetic_size_is_set_by_parameters():
     assert (prov.kind == 0).sum() == 120 and len(prov.region_names) == 50
     assert prov.n == 120 + 50 * 3
     assert (links.src != links.dst).all()
+
+
+def test_generated_links_carry_trust_one_half_unless_trust_initial_is_set():
+    _, lk = arrays(["network=england"])
+    assert len(lk.trust) > 0 and (lk.trust == 0.5).all()
+    cfg = load_config(["trust.initial=0.3"])
+    prov, lk = to_arrays(build(cfg.network, cfg.pathway))
+    assert (engine(prov, lk, cfg).trust == 0.3).all()
 
 
 def test_network_generation_is_seeded():

@@ -12,7 +12,7 @@ import collabsim
 from collabsim import ConfigError
 from collabsim.core.state import ROW
 from collabsim.policies import available, make_policy
-from tests.conftest import FLAT, config, engine, fill, links, providers
+from tests.helpers import FLAT, config, engine, fill, links, providers
 from tests.helpers.phases import begin_aid, mutual_aid, pressure
 
 
@@ -198,8 +198,7 @@ def test_trust_gated_offers_in_proportion_to_trust_and_keeps_a_reserve():
 def owing(helped_by_b: float, helped_by_a: float, **params):
     """A (full, 6 waiting) asks B (10 free beds); B has helped A ``helped_by_b`` units
     in the past and A has helped B ``helped_by_a``."""
-    from tests.conftest import asker_and_helper
-    from tests.test_behaviour import link
+    from tests.helpers import asker_and_helper, link
 
     e = asker_and_helper(policy={"name": "reciprocal", "params": {"tolerance": 10.0,
                                                                   "forgiveness_per_day": 0.0,

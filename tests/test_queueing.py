@@ -6,7 +6,7 @@ import math
 
 from collabsim.core.metrics import summarise
 from collabsim.core.state import ROW
-from tests.conftest import FLAT, config, engine, links, providers
+from tests.helpers import FLAT, config, engine, links, providers
 
 
 def erlang_c(c: int, a: float) -> float:

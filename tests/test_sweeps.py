@@ -4,6 +4,7 @@ the results database, reports and bad input, run as a user runs them."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import signal
@@ -16,8 +17,9 @@ import pandas as pd
 import pytest
 
 import collabsim
-from tests.test_cli import run
-from tests.test_network import LINKS, write
+from tests.helpers import LINKS, run, write
+
+ROOT = Path(__file__).parents[1]
 
 MEASURES = ["mean_wait_days", "p95_wait_days", "transfers", "loans", "aid_cost",
             "harm_events", "mean_trust", "arrivals"]  # fmt: skip
@@ -60,6 +62,7 @@ def test_replications_run_in_one_job_on_consecutive_seeds():
     assert result.summary["ci95"]["mean_wait_days"]["n"] == 3
 
 
+@pytest.mark.slow
 def test_the_basic_sweep_writes_one_complete_directory_per_point(basic):
     table = rows(basic)
     assert len(table) == 6 and sorted(table["policy.name"].unique()) == [
@@ -79,6 +82,7 @@ LAUNCHERS = {
 }  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("launcher", sorted(LAUNCHERS))
 def test_every_launcher_gives_the_basic_launchers_results(basic, tmp_path, launcher):
     if launcher == "ray":
@@ -90,6 +94,7 @@ def test_every_launcher_gives_the_basic_launchers_results(basic, tmp_path, launc
     pd.testing.assert_frame_equal(ours[MEASURES], reference[MEASURES])
 
 
+@pytest.mark.slow
 def test_batched_points_match_one_job_per_point(tmp_path):
     """A big sweep's points run in batches (fewer Hydra jobs); each point keeps its own
     directory and number, and its results are the same as one job per point."""
@@ -107,6 +112,7 @@ def test_batched_points_match_one_job_per_point(tmp_path):
         pd.testing.assert_frame_equal(a[MEASURES], b[MEASURES])
 
 
+@pytest.mark.slow
 def test_a_killed_sweep_keeps_finished_runs_and_resumes_only_the_missing(tmp_path):
     args = ["-m", "sim.days=20,3000", "network=england", "replications=6", "sim.warmup_days=5",
             "output.figures=false", "hydra.sweep.dir=sweep"]  # fmt: skip
@@ -128,6 +134,7 @@ def test_a_killed_sweep_keeps_finished_runs_and_resumes_only_the_missing(tmp_pat
     assert second.exists() and first.stat().st_mtime_ns == kept
 
 
+@pytest.mark.slow
 def test_a_failing_run_is_listed_the_sweep_goes_on_and_a_rerun_retries_it(tmp_path):
     write(tmp_path)  # providers.csv and links.csv
     (tmp_path / "bad.csv").write_text(LINKS.replace("A1,C1", "A1,ZZ"))
@@ -150,6 +157,7 @@ def test_a_failing_run_is_listed_the_sweep_goes_on_and_a_rerun_retries_it(tmp_pa
     assert not (tmp_path / "sweep" / "1" / "error.json").exists()
 
 
+@pytest.mark.slow
 def test_collect_builds_a_queryable_database_idempotently(basic, tmp_path):
     import duckdb
 
@@ -173,6 +181,7 @@ def test_collect_builds_a_queryable_database_idempotently(basic, tmp_path):
     con.close()
 
 
+@pytest.mark.slow
 def test_the_planner_workflow_own_providers_two_what_ifs_one_report(tmp_path):
     """Own providers as CSV, one command comparing two what-ifs in a winter, one report."""
     write(tmp_path)
@@ -197,6 +206,7 @@ def test_the_planner_workflow_own_providers_two_what_ifs_one_report(tmp_path):
         tmp_path / "board.html").read_text()  # fmt: skip
 
 
+@pytest.mark.slow
 def test_a_report_on_a_trust_sweep_shows_the_trust_dividend(tmp_path):
     done = run(["-m", "policy=trust_gated", "trust.initial=0.0,1.0", "aid.delay_days=3",
                 "trust.drift_per_day=0", "replications=3", "sim.days=120",
@@ -209,6 +219,7 @@ def test_a_report_on_a_trust_sweep_shows_the_trust_dividend(tmp_path):
     assert (tmp_path / "trust" / "figures" / "trust_dividend.png").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -236,6 +247,7 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path, args, messag
     assert sorted(p.name for p in (tmp_path / "empty").iterdir()) == []
 
 
+@pytest.mark.slow
 def test_report_rejects_an_unknown_baseline(basic, tmp_path):
     done = run(["report", str(basic), "--baseline", "policy=nothing",
                 "--out", str(tmp_path / "r.html")], tmp_path)  # fmt: skip
@@ -243,23 +255,40 @@ def test_report_rejects_an_unknown_baseline(basic, tmp_path):
     assert "policy=ics_pool" in done.stderr and not (tmp_path / "r.html").exists()
 
 
-EXPERIMENTS = {"policy_comparison": 36, "trust_dividend": 10, "covid_mandate": 6,
-               "self_preservation": 15, "relationship_investment": 12}  # fmt: skip
+EXPERIMENTS = sorted((ROOT / "configs" / "experiment").glob("*.yaml"))
 
 
-@pytest.mark.parametrize(("name", "points"), sorted(EXPERIMENTS.items()))
-def test_each_experiment_is_a_valid_sweep_with_its_own_folder(name, points):
+def sweep_size(path: Path) -> int:
+    """Points of an experiment's sweep counted from its file, independently of
+    ``check_points``: the product of the number of values of each swept setting."""
+    from omegaconf import OmegaConf
+
+    params = OmegaConf.to_container(OmegaConf.load(path).hydra.sweeper.params)
+    for key, values in params.items():
+        assert "(" not in str(values), f"{path.name}: {key}: count a range() or choice() here"
+    return math.prod(len(str(values).split(",")) for values in params.values())
+
+
+@pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: p.stem)
+def test_each_experiment_is_a_valid_sweep_with_its_own_folder(path):
     from omegaconf import OmegaConf
 
     from collabsim.settings import compose
     from collabsim.sweep import check_points
 
+    name = path.stem
     cfg = compose([f"experiment={name}"], with_hydra=True)
     params = OmegaConf.to_container(cfg.hydra.sweeper.params)
-    assert check_points([f"experiment={name}"], params) == points
+    assert check_points([f"experiment={name}"], params) == sweep_size(path) > 1
     assert cfg.hydra.sweep.dir == f"outputs/experiments/{name}"
-    readme = (Path(__file__).parents[1] / "experiments" / name / "README.md").read_text()
+    readme = (ROOT / "experiments" / name / "README.md").read_text()
     assert f"collabsim -m experiment={name}" in readme
+
+
+def test_the_experiment_configs_are_found():
+    """The pattern finds them (an empty parametrisation above would pass silently);
+    experiments/ may hold folders that are no sweep (calibration)."""
+    assert len(EXPERIMENTS) >= 5
 
 
 def test_progress_bar_only_on_a_terminal(capsys):
@@ -281,6 +310,7 @@ def test_the_sweep_watch_counts_jobs_from_overrides_and_experiment_params():
     assert count_jobs(["policy=none"], {"policy": "none,ics_pool,reciprocal"}) == 1
 
 
+@pytest.mark.slow
 def test_tables_written_per_point_hold_every_replication(basic):
     point = basic / "0"
     summary = json.loads((point / "summary.json").read_text())
@@ -292,7 +322,7 @@ def test_tables_written_per_point_hold_every_replication(basic):
 
 
 def test_many_what_ifs_are_drawn_in_panels_by_their_first_setting():
-    from collabsim.report import panels_of
+    from collabsim.report.figures import panels_of
 
     few = ["policy=none", "policy=ics_pool"]
     assert panels_of(few) == {"": few}

@@ -31,7 +31,7 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
-BATCH_KEY = "collabsim_points"  # the job override naming its points file
+from collabsim.sweep import BATCH_KEY  # the job override naming its points file
 
 
 def is_value_key(key: str) -> bool:

@@ -1,0 +1,137 @@
+"""The report's figures (matplotlib, PNG): each is written to the figures folder and
+returned base64-encoded, to embed in the page so it is one self-contained file."""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from collabsim.stats import t975  # noqa: E402
+
+COLOURS = ("#005EB8", "#DA291C", "#009639", "#ED8B00", "#7C2855", "#00A9CE", "#425563",
+           "#AE2573", "#330072", "#78BE20")  # fmt: skip
+
+
+def figure_png(fig: Any, path: Path) -> str:
+    """Write ``fig`` to ``path`` as PNG, close it, and return the PNG in base64."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close(fig)
+    data = buf.getvalue()
+    path.write_bytes(data)
+    return base64.b64encode(data).decode("ascii")
+
+
+def panels_of(labels: list[str], most: int = 8) -> dict[str, list[str]]:
+    """What-ifs grouped into panels: one panel, or, when there are more than ``most`` and
+    more than one setting varies, one panel per value of the first setting."""
+    parts = [lab.split(", ") for lab in labels]
+    if len(labels) <= most or min(len(p) for p in parts) < 2:
+        return {"": labels}
+    panels: dict[str, list[str]] = {}
+    for lab, p in zip(labels, parts, strict=True):
+        panels.setdefault(p[0], []).append(lab)
+    return panels
+
+
+def band_plot(
+    series: pd.DataFrame,
+    labels: list[str],
+    value: str,
+    ylabel: str,
+    title: str,
+    warmup: float,
+    path: Path,
+    floor: float = 0.0,
+    ceiling: float = np.inf,
+) -> str:
+    """Mean of the runs of each what-if over time with its 95 % band, in panels."""
+    panels = panels_of(labels)
+    fig, axes = plt.subplots(len(panels), 1, figsize=(10, 1.0 + 3.0 * len(panels)),
+                             sharex=True, squeeze=False, constrained_layout=True)  # fmt: skip
+    colour_of: dict[str, str] = {}  # the same what-if, the same colour, in every panel
+    for ax, (panel, members) in zip(axes[:, 0], panels.items(), strict=True):
+        for lab in members:
+            s = series[series["_label"] == lab]
+            if s.empty:
+                continue
+            wide = s.pivot_table(index="day", columns=["_dir", "replication"], values=value)
+            mean = wide.mean(axis=1)
+            n = wide.notna().sum(axis=1)
+            se = wide.std(axis=1, ddof=1) / np.sqrt(n.clip(lower=1))
+            half = se * n.apply(lambda m: t975(int(m) - 1) if m >= 2 else np.nan)
+            name = lab[len(panel) + 2 :] if panel else lab
+            colour = colour_of.setdefault(name, COLOURS[len(colour_of) % len(COLOURS)])
+            ax.plot(mean.index, mean, color=colour, label=name, lw=1.5)
+            low, high = (mean - half).clip(lower=floor), (mean + half).clip(upper=ceiling)
+            ax.fill_between(mean.index, low, high, color=colour, alpha=0.2, lw=0)
+        ax.axvspan(series["day"].min(), warmup, color="0.92", lw=0,
+                   label="warm-up (not measured)")  # fmt: skip
+        ax.set_ylabel(ylabel)
+        ax.set_title(f"{title}: {panel}" if panel else title, fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    axes[-1, 0].set_xlabel("day")
+    return figure_png(fig, path)
+
+
+def network_map(run_dir: Path, title: str, path: Path) -> str | None:
+    """The network of ``run_dir``'s first replication, each provider coloured by how full
+    it was (occupancy plus queue, a share of its beds); None without a providers table."""
+    prov_path, link_path = run_dir / "providers.parquet", run_dir / "links.parquet"
+    if not prov_path.exists():
+        return None
+    prov = pd.read_parquet(prov_path)
+    prov = prov[prov["replication"] == prov["replication"].min()].reset_index(drop=True)
+    pressure = prov["mean_occupancy"] + prov["mean_waiting"] / prov["capacity"].clip(lower=1)
+    if prov["x_km"].isna().any():
+        import networkx as nx
+
+        g = nx.Graph()
+        g.add_nodes_from(prov["id"])
+        if link_path.exists():
+            links = pd.read_parquet(link_path)
+            g.add_edges_from(zip(links["source"], links["target"], strict=True))
+        pos = nx.spring_layout(g, seed=1)
+        xy = np.array([pos[i] for i in prov["id"]])
+    else:
+        xy = prov[["x_km", "y_km"]].to_numpy()
+    where = {pid: i for i, pid in enumerate(prov["id"])}
+    fig, ax = plt.subplots(figsize=(8, 7), constrained_layout=True)
+    if link_path.exists():
+        links = pd.read_parquet(link_path)
+        for a, b in zip(links["source"], links["target"], strict=True):
+            i, j = where.get(a), where.get(b)
+            if i is not None and j is not None:
+                ax.plot(xy[[i, j], 0], xy[[i, j], 1], color="0.8", lw=0.4, zorder=1)
+    size = 20 + 180 * prov["capacity"] / max(prov["capacity"].max(), 1)
+    dots = ax.scatter(xy[:, 0], xy[:, 1], c=pressure, s=size, cmap="RdYlGn_r",
+                      vmin=0.7, vmax=1.1, edgecolor="k", lw=0.3, zorder=2)  # fmt: skip
+    fig.colorbar(dots, ax=ax, label="pressure: beds occupied + queue, share of beds")
+    ax.set_title(title)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return figure_png(fig, path)
+
+
+def dividend_chart(table: pd.DataFrame, key: str, path: Path) -> str:
+    """Hours of waiting saved by higher trust, per what-if, with 95 % intervals."""
+    fig, ax = plt.subplots(figsize=(8, 0.6 + 0.5 * len(table)), constrained_layout=True)
+    y = np.arange(len(table))
+    means = np.array([iv.mean * 24 for iv in table["wait"]])
+    halves = np.array([(iv.high - iv.low) / 2 * 24 for iv in table["wait"]])
+    ax.barh(y, means, xerr=halves, color="#005EB8", alpha=0.8, capsize=4)
+    ax.set_yticks(y, table["what_if"])
+    ax.axvline(0, color="k", lw=0.8)
+    ax.set_xlabel(f"hours of waiting saved by higher {key} (95 % interval)")
+    ax.set_title("The trust dividend")
+    return figure_png(fig, path)

@@ -1,0 +1,192 @@
+"""The report page: HTML and CSS around the analysis and the figures, written atomically."""
+
+from __future__ import annotations
+
+import html
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from collabsim.report import analysis, figures
+
+STYLE = """\
+body{font-family:Arial,Helvetica,sans-serif;max-width:1100px;margin:2em auto;
+color:#212b32}
+h1{color:#005EB8}table{border-collapse:collapse;margin:1em 0;font-size:0.9em}
+td,th{border:1px solid #d8dde0;padding:4px 8px;text-align:right}
+th{background:#f0f4f5}td.what{text-align:left;font-weight:bold}img{max-width:100%}
+p.note{color:#4c6272;font-size:0.9em}"""
+
+
+def _fmt(value: float, scale: float, fmt: str) -> str:
+    return "n/a" if value is None or not math.isfinite(value) else fmt.format(value * scale)
+
+
+def interval_text(iv: Any, scale: float, fmt: str, floor: float = -math.inf) -> str:
+    """``mean (low to high)``; an interval is cut at ``floor`` (0 for quantities that
+    cannot be negative: the cut interval still covers the mean at least as often)."""
+    if iv.n < 2 or not math.isfinite(iv.se) or iv.se == 0:
+        return _fmt(iv.mean, scale, fmt)
+    low = max(iv.low, floor)
+    return f"{_fmt(iv.mean, scale, fmt)} ({_fmt(low, scale, fmt)} to {_fmt(iv.high, scale, fmt)})"
+
+
+def _img(alt: str, png: str) -> str:
+    return f"<img alt='{alt}' src='data:image/png;base64,{png}'>"
+
+
+def headline_table(rows: list[tuple[str, int, list[Any]]]) -> str:
+    """The reported measures of each what-if: means with 95 % intervals."""
+    head = "".join(f"<th>{html.escape(m.report.label)}</th>" for m in analysis.REPORTED)
+    body = []
+    for lab, runs, intervals in rows:
+        cells = [f"<td class='what'>{html.escape(lab)}</td><td>{runs}</td>"]
+        for m, iv in zip(analysis.REPORTED, intervals, strict=True):
+            shown = m.report
+            text = interval_text(iv, shown.scale, shown.fmt, floor=0.0) if iv else "n/a"
+            cells.append(f"<td>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><tr><th>What if</th><th>Runs</th>{head}</tr>{''.join(body)}</table>"
+
+
+def sentence(label: str, baseline: str, iv: Any, kind: str) -> str:
+    """One plain-English sentence on how waits under ``label`` compare with the baseline."""
+    what, base = f"<b>{html.escape(label)}</b>", html.escape(baseline)
+    hours = iv.mean * 24
+    pairing = ("Compared on the same patients (same seeds)." if kind == "paired"
+               else "Compared on different seeds.")  # fmt: skip
+    if iv.n < 2 or not math.isfinite(iv.low):
+        word = "less" if hours < 0 else "longer"
+        return (f"With {what}, patients waited on average {abs(hours):.2f} hours {word} for a "
+                f"bed than with {base} (too few runs for a confidence interval).")  # fmt: skip
+    lo, hi = iv.low * 24, iv.high * 24
+    if hi < 0:
+        return (f"With {what}, patients waited on average <b>{abs(hours):.2f} hours less</b> "
+                f"for a bed than with {base} (95 % confidence: between {abs(hi):.2f} and "
+                f"{abs(lo):.2f} hours less). {pairing}")  # fmt: skip
+    if lo > 0:
+        return (f"With {what}, patients waited on average <b>{hours:.2f} hours longer</b> "
+                f"for a bed than with {base} (95 % confidence: between {lo:.2f} and "
+                f"{hi:.2f} hours longer). {pairing}")  # fmt: skip
+    return (f"With {what}, average waits for a bed were <b>about the same</b> as with {base}: "
+            f"the difference, {hours:+.2f} hours (95 % confidence: {lo:+.2f} to {hi:+.2f}), "
+            f"could be chance. {pairing}")  # fmt: skip
+
+
+def differences(runs: pd.DataFrame, labels: list[str], base: str) -> tuple[str, str]:
+    """Sentences and a table: each what-if's change in wait and in cost of aid."""
+    diffs = analysis.compare(runs, labels, base, "mean_wait_days")
+    costs = analysis.compare(runs, labels, base, "aid_cost")
+    sentences = [sentence(lab, base, iv, kind) for lab, (iv, kind) in diffs.items()]
+    diff_rows = "".join(
+        f"<tr><td class='what'>{html.escape(lab)}</td>"
+        f"<td>{interval_text(iv, 24.0, '{:+.2f}')}</td>"
+        f"<td>{interval_text(costs[lab][0], 1.0, '{:+,.0f}')}</td><td>{kind}</td></tr>"
+        for lab, (iv, kind) in diffs.items()
+    )
+    diff_table = (
+        "<table><tr><th>What if</th><th>Change in mean wait (hours)</th>"
+        "<th>Change in cost of aid (GBP)</th><th>Compared</th></tr>" + diff_rows + "</table>"
+        if diffs else "<p>There is only one what-if here, so nothing to compare.</p>"
+    )  # fmt: skip
+    return "".join(f"<p>{s}</p>" for s in sentences), diff_table
+
+
+def dividend_section(runs: pd.DataFrame, keys: list[str], folder: Path) -> str:
+    """The trust dividend where the sweep varies trust, else how to get one."""
+    dividend = analysis.trust_dividends(runs, keys)
+    if dividend is None:
+        return ("<p>This comparison does not vary trust, so it cannot show the trust "
+                "dividend. Run <code>collabsim -m experiment=trust_dividend</code> (or "
+                "sweep <code>trust.initial</code>) and report on that.</p>")  # fmt: skip
+    table, key = dividend
+    img = figures.dividend_chart(table, key, folder / "trust_dividend.png")
+    rows = "".join(
+        f"<tr><td class='what'>{html.escape(r.what_if)}</td><td>{r.low} to {r.high}</td>"
+        f"<td>{interval_text(r.wait, 24.0, '{:+.2f}')}</td>"
+        f"<td>{interval_text(r.cost, 1.0, '{:+,.0f}')}</td></tr>"
+        for r in table.itertuples()
+    )
+    return (
+        f"<p>Hours of waiting and pounds of aid cost saved, on average per patient and per "
+        f"year, by moving <code>{html.escape(key)}</code> from its low to its high value, "
+        "on the same patients (same seeds). Positive numbers: trust saves.</p>"
+        "<table><tr><th>Where</th><th>From, to</th><th>Wait saved (hours)</th>"
+        f"<th>Cost saved (GBP)</th></tr>{rows}</table>"
+        f"{_img('trust dividend', img)}"
+    )
+
+
+def make_report(directory: str | Path, baseline: str | None = None,
+                out: str | Path | None = None) -> Path:  # fmt: skip
+    """Write the report (and its figures) for the runs under ``directory``."""
+    runs, dirs, root = analysis.load_runs(directory)
+    keys = analysis.factors(runs)
+    runs["_label"] = analysis.label_rows(runs, keys)
+    labels = analysis.order_labels(list(dict.fromkeys(runs["_label"])), baseline)
+    base = labels[0]
+    out_path = Path(out) if out else root / "report.html"
+    folder = out_path.parent / "figures"
+    folder.mkdir(parents=True, exist_ok=True)
+    warmup = float(runs["sim.warmup_days"].iloc[0]) if "sim.warmup_days" in runs else 0.0
+
+    table = headline_table(analysis.headline(runs, labels))
+    sentences, diff_table = differences(runs, labels, base)
+
+    series = analysis.read_series(dirs, runs)
+    images = []
+    if not series.empty:
+        images.append(("How long patients waited for a bed, over time",
+                       figures.band_plot(series, labels, "wait_hours",
+                                         "mean wait (hours, 7-day mean)",
+                                         "Waits by what-if: mean of runs, 95 % band", warmup,
+                                         folder / "waits.png")))  # fmt: skip
+        images.append(("Trust between partners, over time",
+                       figures.band_plot(series, labels, "mean_trust", "mean trust (0-1)",
+                                         "Trust by what-if: mean of runs, 95 % band", warmup,
+                                         folder / "trust.png", ceiling=1.0)))  # fmt: skip
+
+    dividend_html = dividend_section(runs, keys, folder)
+
+    base_dir = Path(runs.loc[runs["_label"] == base, "_dir"].iloc[0])
+    map_img = figures.network_map(base_dir, f"How full each provider was ({base})",
+                                  folder / "network.png")  # fmt: skip
+
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<title>collabsim report</title><style>",
+        f"{STYLE}</style></head><body>",
+        "<h1>Mutual aid between providers: what the simulation shows</h1>",
+        f"<p>{len(runs)} simulated runs of {len(labels)} what-if(s), "
+        f"{runs['sim.days'].iloc[0] - warmup:.0f} days each after a {warmup:.0f}-day warm-up, "
+        f"on the <b>{html.escape(str(runs['network'].iloc[0]))}</b> network. Figures in "
+        "brackets are 95 % confidence intervals over the runs: the range the average would "
+        "fall in if the simulation were repeated many times.</p>",
+        "<h2>Headline measures</h2>", table,
+        f"<h2>Compared with {html.escape(base)}</h2>",
+        sentences, diff_table,
+    ]  # fmt: skip
+    for title, img in images:
+        parts.append(f"<h2>{html.escape(title)}</h2>")
+        parts.append(_img(html.escape(title), img))
+    parts += ["<h2>The trust dividend</h2>", dividend_html]
+    if map_img:
+        parts += [
+            "<h2>Where the pressure was</h2>",
+            "<p>Each dot is a provider (bigger: more beds), coloured by how full it was on "
+            "average after the warm-up, counting its queue: green has room, red is over "
+            "capacity. Grey lines are working relationships.</p>",
+            _img("network", map_img),
+        ]
+    parts += [
+        "<p class='note'>Made by collabsim from the runs under "
+        f"{html.escape(str(root))}. A wait is the time from arriving to getting a bed; harm "
+        "counts patients who waited past the harm threshold or left the queue unadmitted.</p>",
+        "</body></html>",
+    ]
+    tmp = out_path.with_name(f".{out_path.name}.tmp")
+    tmp.write_text("\n".join(parts), encoding="utf-8")
+    tmp.replace(out_path)
+    return out_path
