@@ -73,7 +73,7 @@ CHILD = textwrap.dedent(
     rates = []
     for repeat in range(REPEATS):  # the same run again: reset, same seed
         if repeat:
-            model.engine.reset(cfg.seed)
+            model.reset(cfg.seed)
             model.step()
         t0 = time.perf_counter()
         for _ in range(steps):

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from mesa.discrete_space import FixedAgent
 
-from collabsim.core.state import KINDS, ROW
+from collabsim.core.phases import ROW
+from collabsim.core.state import KINDS
 
 if TYPE_CHECKING:
     from collabsim.model import CollabModel

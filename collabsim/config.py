@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from collabsim.core.state import KINDS
 from collabsim.errors import ConfigError
 
 PRESETS = ("small", "england", "synthetic", "file")
@@ -264,8 +265,6 @@ class NetworkConfig:
     links_file: str = param("", doc="file preset: links CSV")
 
     def check(self, path: str) -> None:
-        from collabsim.core.state import KINDS  # their one home (validation loads the engine)
-
         for kind in self.partners or []:
             if kind not in KINDS or kind == "acute":
                 allowed = ", ".join(k for k in KINDS if k != "acute")

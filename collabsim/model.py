@@ -25,7 +25,8 @@ from collabsim.agents import Provider
 from collabsim.config import Config
 from collabsim.core.engine import Engine
 from collabsim.core.metrics import series_columns, summarise, waits_by
-from collabsim.core.state import KINDS, ROW
+from collabsim.core.phases import ROW
+from collabsim.core.state import KINDS
 from collabsim.policies import policy_for
 
 # Mesa logs every step at INFO, and Hydra sets the root logger to INFO.

@@ -9,15 +9,10 @@ import numpy as np
 import pytest
 
 from collabsim import ConfigError
-from collabsim.core.state import ROW
+from collabsim.core.phases import ROW
 from collabsim.core.traits import draw_beta, financial_pressure
-from tests.helpers import asker_and_helper, config, engine, links, providers
+from tests.helpers import asker_and_helper, config, engine, link, links, providers
 from tests.helpers.phases import agree, begin_aid, mutual_aid, pressure, update_trust
-
-
-def link(e, a: int, b: int) -> int:
-    """Index of aid link a -> b (a asks, b helps)."""
-    return int(np.flatnonzero((e.aid.links.src == a) & (e.aid.links.dst == b))[0])
 
 
 def trust_of(e, a: int, b: int) -> float:

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from collabsim.core.state import ROW
+from collabsim.core.phases import ROW
 from tests.helpers import config, engine, links, providers
 
 

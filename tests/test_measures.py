@@ -11,7 +11,7 @@ import pytest
 
 import collabsim
 from collabsim.core.metrics import MEASURE, MEASURES, Line, gini, recovery_days, rolling_wait_days
-from collabsim.core.state import ROW
+from collabsim.core.phases import ROW
 from collabsim.dividend import replication_seeds, trust_dividend, with_setting
 from collabsim.stats import mean_interval, paired_difference, t975
 from tests.helpers import config, engine, providers

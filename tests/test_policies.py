@@ -10,7 +10,7 @@ import pytest
 
 import collabsim
 from collabsim import ConfigError
-from collabsim.core.state import ROW
+from collabsim.core.phases import ROW
 from collabsim.policies import available, make_policy
 from tests.helpers import FLAT, config, engine, fill, links, providers
 from tests.helpers.phases import begin_aid, mutual_aid, pressure

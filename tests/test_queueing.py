@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from collabsim.core.metrics import summarise
-from collabsim.core.state import ROW
+from collabsim.core.phases import ROW
 from tests.helpers import FLAT, config, engine, links, providers
 
 

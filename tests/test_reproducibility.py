@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import collabsim
-from collabsim.core.state import ROW
+from collabsim.core.phases import ROW
 from collabsim.policies.base import _REGISTRY, Policy, register
 
 
@@ -72,7 +72,7 @@ def test_reset_replays_the_run():
     model = collabsim.CollabModel(collabsim.load_config(["sim.days=60", "sim.warmup_days=5"]))
     model.run()
     first = model.summary
-    model.engine.reset(model.config.seed)
+    model.reset(model.config.seed)
     model.run()
     assert same(model.summary, first)
 
@@ -89,6 +89,6 @@ def test_reset_replays_a_run_with_every_behaviour_switched_on():
     model.run()
     first, series = model.summary, model.series
     assert first["loans"] > 0 and first["transfers"] > 0 and first["discoveries"] > 0
-    model.engine.reset(cfg.seed)
+    model.reset(cfg.seed)
     model.run()
     assert same(model.summary, first) and model.series.equals(series)

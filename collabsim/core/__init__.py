@@ -1,6 +1,6 @@
-"""The engine: numpy arrays and one function per step phase (no Mesa, Hydra or pandas)."""
+"""The engine: numpy arrays and one phase class per step phase (no Mesa, Hydra or pandas).
 
-from collabsim.core.engine import PHASES, Engine
-from collabsim.core.state import KINDS, ROWS, Links, Providers, State
-
-__all__ = ["KINDS", "PHASES", "ROWS", "Engine", "Links", "Providers", "State"]
+Import what you need from its modules (``collabsim.core.engine.Engine``,
+``collabsim.core.phases.PHASES`` and ``ROW``, ``collabsim.core.state.KINDS``): this
+package imports nothing itself, so reading a constant does not load numba.
+"""

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from collabsim.core.clock import Clock
-from collabsim.core.state import ROW
+from collabsim.core.phases import ROW
 
 if TYPE_CHECKING:
     from collabsim.core.engine import Engine

@@ -137,11 +137,3 @@ class State:
     capacity: np.ndarray
     occupied: np.ndarray
     waiting: np.ndarray
-
-
-def __getattr__(name: str):  # noqa: ANN202 - ROW and ROWS are gathered from the phases
-    if name in ("ROW", "ROWS"):
-        from collabsim.core import phases
-
-        return getattr(phases, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
