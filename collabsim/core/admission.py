@@ -48,16 +48,19 @@ class WaitWeights(NamedTuple):
 
 @njit(cache=True, error_model="numpy")
 def _arrive(queue, top, rng, base, factor, negative_binomial, k, rows):
+    lost = rows.lost
+    arrivals = rows.arrivals
+    waiting = rows.waiting
     oldest = queue.shape[0] - 1
     n = queue.shape[1]
     longest = top[0]
     if longest > oldest:  # someone has waited the maximum: they leave unadmitted
         for i in range(n):
-            rows.lost[i] = queue[oldest, i]
+            lost[i] = queue[oldest, i]
         longest = oldest
     else:
         for i in range(n):
-            rows.lost[i] = 0
+            lost[i] = 0
     for a in range(longest, 0, -1):
         for i in range(n):
             queue[a, i] = queue[a - 1, i]
@@ -65,8 +68,8 @@ def _arrive(queue, top, rng, base, factor, negative_binomial, k, rows):
         mean = base[i] * factor
         arrived = negative_binomial_draw(rng, k, mean) if negative_binomial else poisson(rng, mean)
         queue[0, i] = arrived
-        rows.arrivals[i] = arrived
-        rows.waiting[i] += arrived - rows.lost[i]
+        arrivals[i] = arrived
+        waiting[i] += arrived - lost[i]
     top[0] = longest + 1
 
 
@@ -97,13 +100,23 @@ class Arrive(Phase):
 
 @njit(cache=True, error_model="numpy")
 def _admit(queue, top, rows, in_treatment0, weights, histogram, measuring):
+    capacity = rows.capacity
+    occupied = rows.occupied
+    waiting = rows.waiting
+    admissions = rows.admissions
+    wait_steps = rows.wait_steps
+    rows_breaches = rows.breaches
+    rows_harms = rows.harms
+    weights_steps = weights.steps
+    breach = weights.breach
+    harm = weights.harm
     n = queue.shape[1]
     longest = top[0]
     new_top = 0
     for i in range(n):
-        free = max(rows.capacity[i] - rows.occupied[i], 0)
+        free = max(capacity[i] - occupied[i], 0)
         admitted = steps = breaches = harms = 0
-        left = rows.waiting[i]  # the queue's column sum: stop scanning once all are seen
+        left = waiting[i]  # the queue's column sum: stop scanning once all are seen
         a = longest - 1
         while a >= 0 and free > 0 and left > 0:
             q = queue[a, i]
@@ -113,20 +126,20 @@ def _admit(queue, top, rows, in_treatment0, weights, histogram, measuring):
                 queue[a, i] = q - take
                 free -= take
                 admitted += take
-                steps += take * weights.steps[a]
-                breaches += take * weights.breach[a]
-                harms += take * weights.harm[a]
+                steps += take * weights_steps[a]
+                breaches += take * breach[a]
+                harms += take * harm[a]
                 if measuring:
                     histogram[a] += take
             a -= 1
-        rows.admissions[i] = admitted
-        rows.occupied[i] += admitted
-        rows.waiting[i] -= admitted
+        admissions[i] = admitted
+        occupied[i] += admitted
+        waiting[i] -= admitted
         in_treatment0[i] += admitted
-        rows.wait_steps[i] = steps
-        rows.breaches[i] = breaches
-        rows.harms[i] = harms
-        if rows.waiting[i] > 0:  # the oldest cohort still waiting sets the queue's top
+        wait_steps[i] = steps
+        rows_breaches[i] = breaches
+        rows_harms[i] = harms
+        if waiting[i] > 0:  # the oldest cohort still waiting sets the queue's top
             a = longest - 1
             while a >= new_top and queue[a, i] == 0:
                 a -= 1

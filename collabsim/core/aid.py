@@ -211,16 +211,20 @@ class Aid:
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def pair_trust(trust, links, e):
-    """Trust between the two ends of aid link e: the mean of both directions."""
-    t = trust[links.index[e]]
-    r = links.reverse[e]
+def pair_trust(trust, index, reverse, e):
+    """Trust between the two ends of aid link e: the mean of both directions (``index``
+    and ``reverse`` of the aid links)."""
+    t = trust[index[e]]
+    r = reverse[e]
     return 0.5 * (t + trust[r]) if r >= 0 else t
 
 
 @njit(cache=True, error_model="numpy")
 def _move(queue, top, rows, s, d, want):
     """Move up to ``want`` of s's oldest waiting patients to d's queue; returns the number."""
+    waiting = rows.waiting
+    transfers_out = rows.transfers_out
+    transfers_in = rows.transfers_in
     moved = 0
     a = top - 1
     while want > 0 and a >= 0:
@@ -231,10 +235,10 @@ def _move(queue, top, rows, s, d, want):
             want -= take
             moved += take
         a -= 1
-    rows.waiting[s] -= moved
-    rows.waiting[d] += moved
-    rows.transfers_out[s] += moved
-    rows.transfers_in[d] += moved
+    waiting[s] -= moved
+    waiting[d] += moved
+    transfers_out[s] += moved
+    transfers_in[d] += moved
     return moved
 
 
@@ -242,56 +246,75 @@ def _move(queue, top, rows, s, d, want):
 def _carry_out(queue, top, rows, links, trust, friction, marks, helped, loan_due, loan_slot):
     """Start ``marks.now_transfers`` and ``marks.now_loans`` on every aid link now; add what
     they cost."""
-    src, dst = links.src, links.dst
+    index = links.index
+    reverse = links.reverse
+    capacity = rows.capacity
+    occupied = rows.occupied
+    lent = rows.lent
+    borrowed = rows.borrowed
+    loans_out = rows.loans_out
+    loans_in = rows.loans_in
+    aid_cost = rows.aid_cost
+    aid_minutes = rows.aid_minutes
+    src = links.src
+    dst = links.dst
+    minutes = links.minutes
+    cost = friction.cost
+    power = friction.power
+    per_minute = friction.per_minute
+    now_transfers = marks.now_transfers
+    now_loans = marks.now_loans
+    on_loan = marks.on_loan
+    moved = marks.moved
     for e in range(src.size):
         s, d = src[e], dst[e]
         k = 0
-        if marks.now_transfers[e] > 0:
-            k = _move(queue, top[0], rows, s, d, marks.now_transfers[e])
-        if marks.now_loans[e] > 0:  # the helper lends only beds that are free now
-            lend = min(marks.now_loans[e], max(rows.capacity[d] - rows.occupied[d], 0))
+        if now_transfers[e] > 0:
+            k = _move(queue, top[0], rows, s, d, now_transfers[e])
+        if now_loans[e] > 0:  # the helper lends only beds that are free now
+            lend = min(now_loans[e], max(capacity[d] - occupied[d], 0))
             if lend:
-                rows.capacity[d] -= lend
-                rows.capacity[s] += lend
-                rows.lent[d] += lend
-                rows.borrowed[s] += lend
-                rows.loans_out[d] += lend
-                rows.loans_in[s] += lend
-                marks.on_loan[e] += lend
+                capacity[d] -= lend
+                capacity[s] += lend
+                lent[d] += lend
+                borrowed[s] += lend
+                loans_out[d] += lend
+                loans_in[s] += lend
+                on_loan[e] += lend
                 loan_due[loan_slot, e] += lend
                 k += lend
         if k:
-            marks.moved[e] += k
+            moved[e] += k
             helped[e] += k
-            distrust = 1.0 - pair_trust(trust, links, e)
-            rows.aid_cost[s] += int(
-                round(
-                    k
-                    * (
-                        friction.cost * distrust**friction.power
-                        + friction.per_minute * links.minutes[e]
-                    )
-                )
-            )
-            rows.aid_minutes[s] += int(round(k * links.minutes[e]))
+            distrust = 1.0 - pair_trust(trust, index, reverse, e)
+            aid_cost[s] += int(round(k * (cost * distrust**power + per_minute * minutes[e])))
+            aid_minutes[s] += int(round(k * minutes[e]))
 
 
 @njit(cache=True, error_model="numpy")
 def _return_loans(rows, links, marks, loan_due, slot):
     """Loans due now (and overdue ones) go back, as far as the borrower has free beds."""
-    for e in range(links.src.size):
-        due = loan_due[slot, e] + marks.overdue[e]
+    capacity = rows.capacity
+    occupied = rows.occupied
+    borrowed = rows.borrowed
+    lent = rows.lent
+    src = links.src
+    dst = links.dst
+    overdue = marks.overdue
+    on_loan = marks.on_loan
+    for e in range(src.size):
+        due = loan_due[slot, e] + overdue[e]
         if due == 0:
             continue
         loan_due[slot, e] = 0
-        b, lender = links.src[e], links.dst[e]
-        back = min(due, max(rows.capacity[b] - rows.occupied[b], 0))
-        rows.capacity[b] -= back
-        rows.capacity[lender] += back
-        rows.borrowed[b] -= back
-        rows.lent[lender] -= back
-        marks.on_loan[e] -= back
-        marks.overdue[e] = due - back
+        b, lender = src[e], dst[e]
+        back = min(due, max(capacity[b] - occupied[b], 0))
+        capacity[b] -= back
+        capacity[lender] += back
+        borrowed[b] -= back
+        lent[lender] -= back
+        on_loan[e] -= back
+        overdue[e] = due - back
 
 
 @njit(cache=True, error_model="numpy")
@@ -299,39 +322,56 @@ def _begin(
     queue, top, rows, links, trust, friction, in_flight, marks, needs, helped, loan_steps, t
 ):
     """Clear this step's flows and marks; loans due go back; help due now starts."""
-    for i in range(rows.capacity.size):
-        rows.transfers_out[i] = 0
-        rows.transfers_in[i] = 0
-        rows.loans_out[i] = 0
-        rows.loans_in[i] = 0
-        rows.aid_cost[i] = 0
-        rows.aid_minutes[i] = 0
+    capacity = rows.capacity
+    transfers_out = rows.transfers_out
+    transfers_in = rows.transfers_in
+    loans_out = rows.loans_out
+    loans_in = rows.loans_in
+    aid_cost = rows.aid_cost
+    aid_minutes = rows.aid_minutes
+    src = links.src
+    dst = links.dst
+    pending = in_flight.pending
+    loan_due = in_flight.loan_due
+    moved = marks.moved
+    refused = marks.refused
+    on_loan = marks.on_loan
+    now_transfers = marks.now_transfers
+    now_loans = marks.now_loans
+    pending_out = needs.pending_out
+    pending_in = needs.pending_in
+    for i in range(capacity.size):
+        transfers_out[i] = 0
+        transfers_in[i] = 0
+        loans_out[i] = 0
+        loans_in[i] = 0
+        aid_cost[i] = 0
+        aid_minutes[i] = 0
     any_loans = False
-    for e in range(links.src.size):
-        marks.moved[e] = 0
-        marks.refused[e] = 0
-        if marks.on_loan[e]:
+    for e in range(src.size):
+        moved[e] = 0
+        refused[e] = 0
+        if on_loan[e]:
             any_loans = True
-    pending, loan_due = in_flight.pending, in_flight.loan_due
     loan_slots = loan_due.shape[0]
     if any_loans:
         _return_loans(rows, links, marks, loan_due, t % loan_slots)
     any_pending = False
-    for i in range(needs.pending_out.size):
-        if needs.pending_out[i]:
+    for i in range(pending_out.size):
+        if pending_out[i]:
             any_pending = True
             break
     if not any_pending:
         return
     row = t % pending.shape[1]
-    for e in range(links.src.size):
+    for e in range(src.size):
         a, b = pending[0, row, e], pending[1, row, e]
-        marks.now_transfers[e], marks.now_loans[e] = a, b
+        now_transfers[e], now_loans[e] = a, b
         if a or b:
             pending[0, row, e] = 0
             pending[1, row, e] = 0
-            needs.pending_out[links.src[e]] -= a + b
-            needs.pending_in[links.dst[e]] -= a + b
+            pending_out[src[e]] -= a + b
+            pending_in[dst[e]] -= a + b
     _carry_out(
         queue,
         top,
@@ -349,13 +389,20 @@ def _begin(
 @njit(cache=True, error_model="numpy")
 def _end_flows(rows):
     """The first step after a decision: its aid flows are over."""
-    for i in range(rows.capacity.size):
-        rows.transfers_out[i] = 0
-        rows.transfers_in[i] = 0
-        rows.loans_out[i] = 0
-        rows.loans_in[i] = 0
-        rows.aid_cost[i] = 0
-        rows.aid_minutes[i] = 0
+    capacity = rows.capacity
+    transfers_out = rows.transfers_out
+    transfers_in = rows.transfers_in
+    loans_out = rows.loans_out
+    loans_in = rows.loans_in
+    aid_cost = rows.aid_cost
+    aid_minutes = rows.aid_minutes
+    for i in range(capacity.size):
+        transfers_out[i] = 0
+        transfers_in[i] = 0
+        loans_out[i] = 0
+        loans_in[i] = 0
+        aid_cost[i] = 0
+        aid_minutes[i] = 0
 
 
 @njit(cache=True, error_model="numpy")
@@ -377,32 +424,42 @@ def _agree(
 ):
     """Book each agreed unit of help for the step its arrangement ends; help with no delay
     starts now."""
+    index = links.index
+    reverse = links.reverse
+    src = links.src
+    dst = links.dst
+    interval = friction.interval
+    delay = friction.delay
+    power = friction.power
     pending = in_flight.pending
+    loan_due = in_flight.loan_due
+    now_transfers = marks.now_transfers
+    now_loans = marks.now_loans
+    pending_out = needs.pending_out
+    pending_in = needs.pending_in
     slots = pending.shape[1]
-    for e in range(links.src.size):
+    for e in range(src.size):
         g = grants[e]
-        marks.now_transfers[e] = 0
-        marks.now_loans[e] = 0
+        now_transfers[e] = 0
+        now_loans[e] = 0
         if g <= 0:
             continue
         lend = int(math.floor(g * loan_share + 0.5))
         # nearest whole decision interval, halves up (round() would send 0.5 to 0 at the
         # default trust), in steps
-        distrust = 1.0 - pair_trust(trust, links, e)
-        d = friction.interval * int(math.floor(friction.delay * distrust**friction.power + 0.5))
+        distrust = 1.0 - pair_trust(trust, index, reverse, e)
+        d = interval * int(math.floor(delay * distrust**power + 0.5))
         if d <= 0:
-            marks.now_transfers[e] = g - lend
-            marks.now_loans[e] = lend
+            now_transfers[e] = g - lend
+            now_loans[e] = lend
         else:
             slot = (t + d) % slots
             pending[0, slot, e] += g - lend
             pending[1, slot, e] += lend
-            needs.pending_out[links.src[e]] += g
-            needs.pending_in[links.dst[e]] += g
-    loan_slot = (t + loan_steps) % in_flight.loan_due.shape[0]
-    _carry_out(
-        queue, top, rows, links, trust, friction, marks, helped, in_flight.loan_due, loan_slot
-    )
+            pending_out[src[e]] += g
+            pending_in[dst[e]] += g
+    loan_slot = (t + loan_steps) % loan_due.shape[0]
+    _carry_out(queue, top, rows, links, trust, friction, marks, helped, loan_due, loan_slot)
 
 
 class BeginAid(Phase):

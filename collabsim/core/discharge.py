@@ -100,6 +100,11 @@ class DischargeRows(NamedTuple):
 
 @njit(cache=True, error_model="numpy")
 def _discharge(rng, in_treatment, stay_end, factor, arrange, share, acute, rows):
+    discharges = rows.discharges
+    arranged = rows.arranged
+    delayed = rows.delayed
+    new_delayed = rows.new_delayed
+    occupied = rows.occupied
     buckets, n = in_treatment.shape
     for i in range(n):
         ended = 0
@@ -107,19 +112,19 @@ def _discharge(rng, in_treatment, stay_end, factor, arrange, share, acute, rows)
             k = binomial(rng, in_treatment[a, i], min(stay_end[a, i] * factor, 1.0))
             in_treatment[a, i] -= k
             ended += k
-        rows.discharges[i] = ended
+        discharges[i] = ended
     arrange = min(arrange * factor, 1.0)
     for j in range(acute.size):
         i = acute[j]
         # delayed patients not yet arranged: is their onward care arranged this step?
-        rows.arranged[i] += binomial(rng, rows.delayed[i] - rows.arranged[i], arrange)
+        arranged[i] += binomial(rng, delayed[i] - arranged[i], arrange)
         # of this step's acute discharges, those who need an onward place stay, delayed
-        new = binomial(rng, rows.discharges[i], share[j])
-        rows.new_delayed[i] = new
-        rows.delayed[i] += new
-        rows.discharges[i] -= new
+        new = binomial(rng, discharges[i], share[j])
+        new_delayed[i] = new
+        delayed[i] += new
+        discharges[i] -= new
     for i in range(n):
-        rows.occupied[i] -= rows.discharges[i]
+        occupied[i] -= discharges[i]
     if buckets > 1:  # one more step of stay for everyone still in treatment
         for i in range(n):
             in_treatment[buckets - 1, i] += in_treatment[buckets - 2, i]

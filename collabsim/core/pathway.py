@@ -85,43 +85,60 @@ class PlaceRows(NamedTuple):
 
 @njit(cache=True, error_model="numpy")
 def _place(links, scratch, rows, in_treatment0):
-    acute, dst = links.acute, links.dst
-    n = rows.capacity.size
+    acute = links.acute
+    dst = links.dst
+    by_src = links.by_src
+    src_start = links.src_start
+    by_dst = links.by_dst
+    dst_start = links.dst_start
+    src_pos = links.src_pos
+    arranged = scratch.arranged
+    free = scratch.free
+    free_at_dst = scratch.free_at_dst
+    asks = scratch.asks
+    grants = scratch.grants
+    capacity = rows.capacity
+    placed_out = rows.placed_out
+    rows_arranged = rows.arranged
+    placed_in = rows.placed_in
+    occupied = rows.occupied
+    delayed = rows.delayed
+    n = capacity.size
     waiting_for_place = 0
     for k in range(acute.size):
-        rows.placed_out[acute[k]] = 0
-        scratch.arranged[k] = rows.arranged[acute[k]]
-        waiting_for_place += scratch.arranged[k]
+        placed_out[acute[k]] = 0
+        arranged[k] = rows_arranged[acute[k]]
+        waiting_for_place += arranged[k]
     for i in range(n):
-        rows.placed_in[i] = 0
+        placed_in[i] = 0
     if waiting_for_place == 0 or dst.size == 0:
         return
     for i in range(n):
-        scratch.free[i] = max(rows.capacity[i] - rows.occupied[i], 0)
+        free[i] = max(capacity[i] - occupied[i], 0)
     for e in range(dst.size):
-        scratch.free_at_dst[e] = scratch.free[dst[e]]
+        free_at_dst[e] = free[dst[e]]
     # Acute providers ask partners in proportion to their free beds; partners share them.
     ask_then_grant(
-        scratch.arranged,
-        scratch.free_at_dst,
-        links.by_src,
-        links.src_start,
-        scratch.free,
-        links.by_dst,
-        links.dst_start,
-        scratch.asks,
-        scratch.grants,
+        arranged,
+        free_at_dst,
+        by_src,
+        src_start,
+        free,
+        by_dst,
+        dst_start,
+        asks,
+        grants,
     )
     for e in range(dst.size):
-        g = scratch.grants[e]
+        g = grants[e]
         if g:
-            a, d = acute[links.src_pos[e]], dst[e]
-            rows.placed_out[a] += g
-            rows.placed_in[d] += g
-            rows.delayed[a] -= g
-            rows.arranged[a] -= g
-            rows.occupied[a] -= g
-            rows.occupied[d] += g
+            a, d = acute[src_pos[e]], dst[e]
+            placed_out[a] += g
+            placed_in[d] += g
+            delayed[a] -= g
+            rows_arranged[a] -= g
+            occupied[a] -= g
+            occupied[d] += g
             in_treatment0[d] += g
 
 

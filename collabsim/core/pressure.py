@@ -55,34 +55,48 @@ class Asking(NamedTuple):
 @njit(cache=True, error_model="numpy")
 def _pressure(rows, needs, candour, self_preservation, asking, keep_factor, rng, trust, links):
     """Fills need, reported, asked, room and offer; returns whether trust changed."""
-    need, reported, asked, room, offer = (
-        needs.need,
-        needs.reported,
-        needs.asked,
-        needs.room,
-        needs.offer,
-    )
+    capacity = rows.capacity
+    occupied = rows.occupied
+    rows_waiting = rows.waiting
+    rows_need = rows.need
+    rows_asked = rows.asked
+    discoveries = rows.discoveries
+    need = needs.need
+    reported = needs.reported
+    asked = needs.asked
+    room = needs.room
+    offer = needs.offer
+    pending_out = needs.pending_out
+    pending_in = needs.pending_in
+    reserve_share = asking.reserve_share
+    threshold = asking.threshold
+    late = asking.late
+    discover = asking.discover
+    hidden_loss = asking.hidden_loss
+    dst_start = links.dst_start
+    index = links.index
+    by_dst = links.by_dst
     changed = False
-    for i in range(rows.capacity.size):
-        cap, occ, waiting = rows.capacity[i], rows.occupied[i], rows.waiting[i]
+    for i in range(capacity.size):
+        cap, occ, waiting = capacity[i], occupied[i], rows_waiting[i]
         free = max(cap - occ, 0)
-        need[i] = max(waiting - free - needs.pending_out[i], 0)
-        room[i] = max(free - waiting - needs.pending_in[i], 0)
-        keep = min(1.0, self_preservation[i] * keep_factor) * asking.reserve_share
+        need[i] = max(waiting - free - pending_out[i], 0)
+        room[i] = max(free - waiting - pending_in[i], 0)
+        keep = min(1.0, self_preservation[i] * keep_factor) * reserve_share
         offer[i] = max(room[i] - int(round(keep * cap)), 0)
         c = candour[i]
         reported[i] = int(c * need[i] + 0.5)
-        over = (occ + waiting) > (asking.threshold + (1.0 - c) * asking.late) * cap
+        over = (occ + waiting) > (threshold + (1.0 - c) * late) * cap
         asked[i] = reported[i] if over else 0
-        rows.need[i] = need[i]
-        rows.asked[i] = asked[i]
-        rows.discoveries[i] = 0
+        rows_need[i] = need[i]
+        rows_asked[i] = asked[i]
+        discoveries[i] = 0
         hidden = need[i] - asked[i]
-        if hidden > 0 and asking.discover > 0 and uniform(rng) < asking.discover:
-            rows.discoveries[i] = 1
-            loss = asking.hidden_loss * hidden / need[i]
-            for j in range(links.dst_start[i], links.dst_start[i + 1]):  # partners' trust in i
-                k = links.index[links.by_dst[j]]
+        if hidden > 0 and discover > 0 and uniform(rng) < discover:
+            discoveries[i] = 1
+            loss = hidden_loss * hidden / need[i]
+            for j in range(dst_start[i], dst_start[i + 1]):  # partners' trust in i
+                k = index[by_dst[j]]
                 trust[k] -= loss * trust[k]
             changed = True
     return changed

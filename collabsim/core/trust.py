@@ -83,50 +83,65 @@ class TrustRows(NamedTuple):
 def _update_trust(trust, links, marks, helped, rows, harmed, rules, self_preservation, t, settled):
     """Returns (mean trust, sd of trust, settled): settled while every link sits at the
     baseline and nothing happens to move it."""
-    src, index = links.src, links.index
-    moved, refused, last_refused = marks.moved, marks.refused, marks.last_refused
-    harm_loss, memory_steps, adapt = rules.harm_loss, rules.memory_steps, rules.adapt
-    for i in range(rows.refusals.size):
-        rows.refusals[i] = 0
+    src = links.src
+    index = links.index
+    reverse = links.reverse
+    reverse_aid = links.reverse_aid
+    moved = marks.moved
+    refused = marks.refused
+    last_refused = marks.last_refused
+    refusals = rows.refusals
+    harms = rows.harms
+    lost = rows.lost
+    harm_loss = rules.harm_loss
+    memory_steps = rules.memory_steps
+    adapt = rules.adapt
+    baseline = rules.baseline
+    help_gain = rules.help_gain
+    generosity_gain = rules.generosity_gain
+    refusal_loss = rules.refusal_loss
+    drift = rules.drift
+    for i in range(refusals.size):
+        refusals[i] = 0
     active = False
     for e in range(src.size):
         if refused[e]:
             last_refused[e] = t
-            rows.refusals[src[e]] += 1
+            refusals[src[e]] += 1
             active = True
         elif moved[e]:
             active = True
         elif harm_loss > 0 and t - last_refused[e] <= memory_steps:
             s = src[e]
-            if rows.harms[s] + rows.lost[s] + harmed[s] > 0:
+            if harms[s] + lost[s] + harmed[s] > 0:
                 active = True
     if settled and not active:  # nothing to drift and nothing happened: trust is unchanged
-        return rules.baseline, 0.0, True
+        return baseline, 0.0, True
     for e in range(src.size):
         i = index[e]
         s = src[e]
         if moved[e]:
-            trust[i] += rules.help_gain * (1.0 - trust[i])  # the asker trusts its helper more
-            r = links.reverse[e]
+            trust[i] += help_gain * (1.0 - trust[i])  # the asker trusts its helper more
+            r = reverse[e]
             if r >= 0:
-                trust[r] += rules.generosity_gain * (1.0 - trust[r])  # and the helper the asker
+                trust[r] += generosity_gain * (1.0 - trust[r])  # and the helper the asker
             if adapt > 0:
                 self_preservation[s] -= adapt * self_preservation[s]
         if refused[e]:
-            trust[i] -= rules.refusal_loss * trust[i]
-            ra = links.reverse_aid[e]
+            trust[i] -= refusal_loss * trust[i]
+            ra = reverse_aid[e]
             if adapt > 0 and ra >= 0 and helped[ra] > helped[e]:  # burned
                 self_preservation[s] += adapt * (1.0 - self_preservation[s])
         if (
             harm_loss > 0
             and t - last_refused[e] <= memory_steps
-            and rows.harms[s] + rows.lost[s] + harmed[s] > 0
+            and harms[s] + lost[s] + harmed[s] > 0
         ):
             trust[i] -= harm_loss * trust[i]
     total = 0.0
     squares = 0.0
     for i in range(trust.size):
-        trust[i] += rules.drift * (rules.baseline - trust[i])
+        trust[i] += drift * (baseline - trust[i])
         total += trust[i]
         squares += trust[i] * trust[i]
     mean = total / trust.size
@@ -180,5 +195,7 @@ class UpdateTrust(Phase):
 
 @njit(cache=True, error_model="numpy")
 def _note_harm(rows, harmed):
+    harms = rows.harms
+    lost = rows.lost
     for i in range(harmed.size):
-        harmed[i] += rows.harms[i] + rows.lost[i]
+        harmed[i] += harms[i] + lost[i]

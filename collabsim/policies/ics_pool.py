@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 @njit(cache=True, error_model="numpy")
 def directed_give(needs, compliance, give):
     """What each provider gives when directed: its offer plus ``compliance`` of the rest."""
-    room, offer = needs.room, needs.offer
+    room = needs.room
+    offer = needs.offer
     for i in range(give.size):
         give[i] = offer[i] + int(compliance * (room[i] - offer[i]))
 
@@ -43,25 +44,35 @@ def share_along(quota, give, mask, links, marks, grants):
     """Each provider asks its ``quota`` of partners on masked links, in proportion to what
     they give; each partner shares what it gives in proportion to the asks (into
     ``grants``; ``marks.weights`` and ``marks.asks`` are scratch)."""
-    for e in range(links.src.size):
-        marks.weights[e] = give[links.dst[e]] if mask[e] else 0
+    src = links.src
+    dst = links.dst
+    by_src = links.by_src
+    src_start = links.src_start
+    by_dst = links.by_dst
+    dst_start = links.dst_start
+    weights = marks.weights
+    asks = marks.asks
+    for e in range(src.size):
+        weights[e] = give[dst[e]] if mask[e] else 0
     ask_then_grant(
         quota,
-        marks.weights,
-        links.by_src,
-        links.src_start,
+        weights,
+        by_src,
+        src_start,
         give,
-        links.by_dst,
-        links.dst_start,
-        marks.asks,
+        by_dst,
+        dst_start,
+        asks,
         grants,
     )
 
 
 @njit(cache=True, error_model="numpy")
 def _pool(needs, links, marks, mask, compliance, give):
+    reported = needs.reported
+    grants = marks.grants
     directed_give(needs, compliance, give)
-    share_along(needs.reported, give, mask, links, marks, marks.grants)
+    share_along(reported, give, mask, links, marks, grants)
 
 
 @dataclass(frozen=True)

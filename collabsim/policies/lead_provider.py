@@ -26,20 +26,26 @@ if TYPE_CHECKING:
 
 @njit(cache=True, error_model="numpy")
 def _lead(needs, links, marks, mask, is_lead, compliance, give, quota, first):
+    offer = needs.offer
+    need = needs.need
+    reported = needs.reported
+    src = links.src
+    dst = links.dst
+    grants = marks.grants
     directed_give(needs, compliance, give)
     n = give.size
     for i in range(n):
         if is_lead[i]:
-            give[i] = needs.offer[i]
-        quota[i] = needs.need[i] if is_lead[i] else 0
+            give[i] = offer[i]
+        quota[i] = need[i] if is_lead[i] else 0
     share_along(quota, give, mask, links, marks, first)  # the lead's own need first
-    for e in range(links.src.size):  # what went to the lead is no longer there to give
-        give[links.dst[e]] -= first[e]
+    for e in range(src.size):  # what went to the lead is no longer there to give
+        give[dst[e]] -= first[e]
     for i in range(n):
-        quota[i] = 0 if is_lead[i] else needs.reported[i]
-    share_along(quota, give, mask, links, marks, marks.grants)
-    for e in range(links.src.size):
-        marks.grants[e] += first[e]
+        quota[i] = 0 if is_lead[i] else reported[i]
+    share_along(quota, give, mask, links, marks, grants)
+    for e in range(src.size):
+        grants[e] += first[e]
 
 
 def leads(engine: Engine) -> np.ndarray:

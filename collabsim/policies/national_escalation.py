@@ -45,15 +45,26 @@ class Escalation(NamedTuple):
 
 @njit(cache=True, error_model="numpy")
 def _escalate(beds, needs, region, links, marks, cross, level, compliance, scratch):
-    need, reported = needs.need, needs.reported
-    load, capacity, give, quota = scratch.load, scratch.capacity, scratch.give, scratch.quota
+    occupied = beds.occupied
+    waiting = beds.waiting
+    beds_capacity = beds.capacity
+    need = needs.need
+    reported = needs.reported
+    src = links.src
+    dst = links.dst
+    grants = marks.grants
+    load = scratch.load
+    capacity = scratch.capacity
+    give = scratch.give
+    quota = scratch.quota
+    helper_ok = scratch.helper_ok
     load[:] = 0.0
     capacity[:] = 0.0
     n = region.size
     for i in range(n):
         r = region[i]
-        load[r] += beds.occupied[i] + beds.waiting[i] - (need[i] - reported[i])
-        capacity[r] += beds.capacity[i]
+        load[r] += occupied[i] + waiting[i] - (need[i] - reported[i])
+        capacity[r] += beds_capacity[i]
     any_escalated = False
     for i in range(n):
         r = region[i]
@@ -61,15 +72,14 @@ def _escalate(beds, needs, region, links, marks, cross, level, compliance, scrat
         quota[i] = reported[i] if escalated else 0
         any_escalated = any_escalated or (escalated and reported[i] > 0)
     if not any_escalated:
-        for e in range(links.src.size):
-            marks.grants[e] = 0
+        for e in range(src.size):
+            grants[e] = 0
         return
     directed_give(needs, compliance, give)
-    helper_ok = scratch.helper_ok
-    for e in range(links.src.size):  # helpers: across regions, in regions not escalated
-        d = links.dst[e]
+    for e in range(src.size):  # helpers: across regions, in regions not escalated
+        d = dst[e]
         helper_ok[e] = 1 if cross[e] and load[region[d]] <= level * capacity[region[d]] else 0
-    share_along(quota, give, helper_ok, links, marks, marks.grants)
+    share_along(quota, give, helper_ok, links, marks, grants)
 
 
 @dataclass(frozen=True)

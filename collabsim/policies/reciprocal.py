@@ -31,17 +31,21 @@ if TYPE_CHECKING:
 @njit(cache=True, error_model="numpy")
 def _reciprocal(needs, links, marks, helped, keep, tolerance, generosity, rng):
     asked = needs.asked
-    for e in range(links.src.size):
+    src = links.src
+    usual = links.usual
+    reverse_aid = links.reverse_aid
+    weights = marks.weights
+    for e in range(src.size):
         helped[e] *= keep  # forgiveness: old help fades from memory
-    for e in range(links.src.size):
-        s = links.src[e]
-        marks.weights[e] = 0
-        if asked[s] == 0 or not links.usual[e]:
+    for e in range(src.size):
+        s = src[e]
+        weights[e] = 0
+        if asked[s] == 0 or not usual[e]:
             continue
-        ra = links.reverse_aid[e]
+        ra = reverse_aid[e]
         balance = (helped[ra] if ra >= 0 else 0.0) - helped[e]  # asker's credit with the helper
         if balance >= -tolerance or (generosity > 0 and uniform(rng) < generosity):
-            marks.weights[e] = asked[s]
+            weights[e] = asked[s]
     grant_offers(needs, links, marks)
 
 

@@ -29,38 +29,44 @@ if TYPE_CHECKING:
 def grant_offers(needs, links, marks):
     """Each helper shares its offer by ``marks.weights``; each asker takes at most its
     request. Marks refusals: the helper had room, the asker asked, and got no offer."""
-    asked, room, offer = needs.asked, needs.room, needs.offer
-    by_src, src_start, by_dst, dst_start = (
-        links.by_src,
-        links.src_start,
-        links.by_dst,
-        links.dst_start,
-    )
+    asked = needs.asked
+    room = needs.room
+    offer = needs.offer
+    by_src = links.by_src
+    src_start = links.src_start
+    by_dst = links.by_dst
+    dst_start = links.dst_start
+    src = links.src
+    usual = links.usual
+    dst = links.dst
+    weights = marks.weights
+    offers = marks.offers
+    grants = marks.grants
+    refused = marks.refused
     n = asked.size
     for d in range(n):
-        share_out(offer[d], marks.weights, by_dst, dst_start[d], dst_start[d + 1], marks.offers)
+        share_out(offer[d], weights, by_dst, dst_start[d], dst_start[d + 1], offers)
     for i in range(n):
-        share_out(asked[i], marks.offers, by_src, src_start[i], src_start[i + 1], marks.grants)
-    for e in range(links.src.size):
-        marks.refused[e] = (
-            1
-            if links.usual[e]
-            and asked[links.src[e]] > 0
-            and (room[links.dst[e]] > 0 and marks.offers[e] == 0)
-            else 0
+        share_out(asked[i], offers, by_src, src_start[i], src_start[i + 1], grants)
+    for e in range(src.size):
+        refused[e] = (
+            1 if usual[e] and asked[src[e]] > 0 and (room[dst[e]] > 0 and offers[e] == 0) else 0
         )
 
 
 @njit(cache=True, error_model="numpy")
 def _offers(needs, links, marks, trust):
     asked = needs.asked
-    for e in range(links.src.size):  # help would go dst -> src; dst decides, by its trust in src
-        s = links.src[e]
-        r = links.reverse[e]
-        helper_trust = trust[r] if r >= 0 else trust[links.index[e]]
-        marks.weights[e] = (
-            int(round(1000.0 * helper_trust * asked[s])) if asked[s] and links.usual[e] else 0
-        )
+    src = links.src
+    reverse = links.reverse
+    index = links.index
+    usual = links.usual
+    weights = marks.weights
+    for e in range(src.size):  # help would go dst -> src; dst decides, by its trust in src
+        s = src[e]
+        r = reverse[e]
+        helper_trust = trust[r] if r >= 0 else trust[index[e]]
+        weights[e] = int(round(1000.0 * helper_trust * asked[s])) if asked[s] and usual[e] else 0
     grant_offers(needs, links, marks)
 
 
