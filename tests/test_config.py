@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from collabsim import ConfigError, load_config
@@ -101,3 +102,19 @@ def test_set_setting_sets_a_dotted_key_making_missing_sections():
     assert data == {"aid": {"cost": 2.0}, "policy": {"params": {"tolerance": 3}}, "seed": 4}
     with pytest.raises(ConfigError, match="unknown setting 'aid.cost.x'"):
         set_setting(data, "aid.cost.x", 1)
+
+
+def test_hourly_time_resolves_hours_and_decides_four_times_a_day():
+    cfg = load_config(["time=hourly"])
+    assert cfg.sim.step_days * 24 == pytest.approx(1.0) and cfg.sim.decision_steps == 6
+    assert len(cfg.demand.hourly) == len(cfg.discharge.hourly) == 24
+    discharges = np.array(cfg.discharge.hourly) / sum(cfg.discharge.hourly)
+    assert discharges[:12].sum() == pytest.approx(0.176, abs=0.005)  # before noon (HSJ FOI)
+    assert discharges[23] + discharges[:6].sum() == pytest.approx(0.035, abs=0.005)  # night
+    daily = load_config(["time=daily"])
+    assert daily == load_config([])  # the default: the settings' own defaults
+
+
+def test_a_decision_interval_must_be_whole_steps():
+    with pytest.raises(ConfigError, match="sim.decision_days: 0.3 must be a whole number of steps"):
+        from_dict({"sim": {"step_days": 0.25, "decision_days": 0.3}})
