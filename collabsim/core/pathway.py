@@ -84,7 +84,7 @@ class PlaceRows(NamedTuple):
 
 
 @njit(cache=True, error_model="numpy")
-def _place(links, scratch, rows, in_treatment0):
+def _place(links, scratch, rows, in_treatment0, t):
     acute = links.acute
     dst = links.dst
     by_src = links.by_src
@@ -128,6 +128,7 @@ def _place(links, scratch, rows, in_treatment0):
         dst_start,
         asks,
         grants,
+        t,
     )
     for e in range(dst.size):
         g = grants[e]
@@ -171,7 +172,7 @@ class PlaceDelayed(Phase):
             st.bundle(PlaceRows),
             st.in_treatment[0],
         )
-        self.kernel = compiled(_place, *self.args)
+        self.kernel = compiled(_place, *self.args, 0)
 
     def __call__(self) -> None:
-        self.kernel(*self.args)
+        self.kernel(*self.args, self.engine.t)

@@ -40,7 +40,7 @@ def directed_give(needs, compliance, give):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def share_along(quota, give, mask, links, marks, grants):
+def share_along(quota, give, mask, links, marks, grants, salt):
     """Each provider asks its ``quota`` of partners on masked links, in proportion to what
     they give; each partner shares what it gives in proportion to the asks (into
     ``grants``; ``marks.weights`` and ``marks.asks`` are scratch)."""
@@ -64,15 +64,16 @@ def share_along(quota, give, mask, links, marks, grants):
         dst_start,
         asks,
         grants,
+        salt,
     )
 
 
 @njit(cache=True, error_model="numpy")
-def _pool(needs, links, marks, mask, compliance, give):
+def _pool(needs, links, marks, mask, compliance, give, t):
     reported = needs.reported
     grants = marks.grants
     directed_give(needs, compliance, give)
-    share_along(reported, give, mask, links, marks, grants)
+    share_along(reported, give, mask, links, marks, grants, t)
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,8 @@ class IcsPool(Policy):
         mask = (aid.links.same_region & aid.links.usual).astype(np.int8)
         give = np.zeros(engine.providers.n, dtype=np.int64)
         self.args = packed(aid.needs, aid.links, aid.marks, mask, self.params.compliance, give)
-        self.kernel = compiled(_pool, *self.args)
+        self.kernel = compiled(_pool, *self.args, 0)
 
     def step(self, engine: Engine) -> np.ndarray:
-        self.kernel(*self.args)
+        self.kernel(*self.args, engine.t)
         return engine.aid.marks.grants

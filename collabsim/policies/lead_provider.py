@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 @njit(cache=True, error_model="numpy")
-def _lead(needs, links, marks, mask, is_lead, compliance, give, quota, first):
+def _lead(needs, links, marks, mask, is_lead, compliance, give, quota, first, t):
     offer = needs.offer
     need = needs.need
     reported = needs.reported
@@ -38,12 +38,12 @@ def _lead(needs, links, marks, mask, is_lead, compliance, give, quota, first):
         if is_lead[i]:
             give[i] = offer[i]
         quota[i] = need[i] if is_lead[i] else 0
-    share_along(quota, give, mask, links, marks, first)  # the lead's own need first
+    share_along(quota, give, mask, links, marks, first, 2 * t)  # the lead's own need first
     for e in range(src.size):  # what went to the lead is no longer there to give
         give[dst[e]] -= first[e]
     for i in range(n):
         quota[i] = 0 if is_lead[i] else reported[i]
-    share_along(quota, give, mask, links, marks, grants)
+    share_along(quota, give, mask, links, marks, grants, 2 * t + 1)
     for e in range(src.size):
         grants[e] += first[e]
 
@@ -81,8 +81,8 @@ class LeadProvider(Policy):
             np.zeros(n, dtype=np.int64),
             np.zeros(aid.size, dtype=np.int64),
         )
-        self.kernel = compiled(_lead, *self.args)
+        self.kernel = compiled(_lead, *self.args, 0)
 
     def step(self, engine: Engine) -> np.ndarray:
-        self.kernel(*self.args)
+        self.kernel(*self.args, engine.t)
         return engine.aid.marks.grants

@@ -44,7 +44,7 @@ class Escalation(NamedTuple):
 
 
 @njit(cache=True, error_model="numpy")
-def _escalate(beds, needs, region, links, marks, cross, level, compliance, scratch):
+def _escalate(beds, needs, region, links, marks, cross, level, compliance, scratch, t):
     occupied = beds.occupied
     waiting = beds.waiting
     beds_capacity = beds.capacity
@@ -79,7 +79,7 @@ def _escalate(beds, needs, region, links, marks, cross, level, compliance, scrat
     for e in range(src.size):  # helpers: across regions, in regions not escalated
         d = dst[e]
         helper_ok[e] = 1 if cross[e] and load[region[d]] <= level * capacity[region[d]] else 0
-    share_along(quota, give, helper_ok, links, marks, grants)
+    share_along(quota, give, helper_ok, links, marks, grants, t)
 
 
 @dataclass(frozen=True)
@@ -127,8 +127,8 @@ class NationalEscalation(Policy):
             self.params.compliance,
             scratch,
         )
-        self.kernel = compiled(_escalate, *self.args)
+        self.kernel = compiled(_escalate, *self.args, 0)
 
     def step(self, engine: Engine) -> np.ndarray:
-        self.kernel(*self.args)
+        self.kernel(*self.args, engine.t)
         return engine.aid.marks.grants

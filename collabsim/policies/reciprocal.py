@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 
 @njit(cache=True, error_model="numpy")
-def _reciprocal(needs, links, marks, helped, keep, tolerance, generosity, rng):
+def _reciprocal(needs, links, marks, helped, keep, tolerance, generosity, rng, t):
     asked = needs.asked
     src = links.src
     usual = links.usual
@@ -46,7 +46,7 @@ def _reciprocal(needs, links, marks, helped, keep, tolerance, generosity, rng):
         balance = (helped[ra] if ra >= 0 else 0.0) - helped[e]  # asker's credit with the helper
         if balance >= -tolerance or (generosity > 0 and uniform(rng) < generosity):
             weights[e] = asked[s]
-    grant_offers(needs, links, marks)
+    grant_offers(needs, links, marks, t)
 
 
 @dataclass(frozen=True)
@@ -79,8 +79,8 @@ class Reciprocal(Policy):
             p.generosity,
             engine.rng_behaviour,
         )
-        self.kernel = compiled(_reciprocal, *self.args)
+        self.kernel = compiled(_reciprocal, *self.args, 0)
 
     def step(self, engine: Engine) -> np.ndarray:
-        self.kernel(*self.args)
+        self.kernel(*self.args, engine.t)
         return engine.aid.marks.grants

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 @njit(cache=True, error_model="numpy")
-def grant_offers(needs, links, marks):
+def grant_offers(needs, links, marks, t):
     """Each helper shares its offer by ``marks.weights``; each asker takes at most its
     request. Marks refusals: the helper had room, the asker asked, and got no offer."""
     asked = needs.asked
@@ -45,9 +45,9 @@ def grant_offers(needs, links, marks):
     refused = marks.refused
     n = asked.size
     for d in range(n):
-        share_out(offer[d], weights, by_dst, dst_start[d], dst_start[d + 1], offers)
+        share_out(offer[d], weights, by_dst, dst_start[d], dst_start[d + 1], offers, 2 * t)
     for i in range(n):
-        share_out(asked[i], offers, by_src, src_start[i], src_start[i + 1], grants)
+        share_out(asked[i], offers, by_src, src_start[i], src_start[i + 1], grants, 2 * t + 1)
     for e in range(src.size):
         refused[e] = (
             1 if usual[e] and asked[src[e]] > 0 and (room[dst[e]] > 0 and offers[e] == 0) else 0
@@ -55,7 +55,7 @@ def grant_offers(needs, links, marks):
 
 
 @njit(cache=True, error_model="numpy")
-def _offers(needs, links, marks, trust):
+def _offers(needs, links, marks, trust, t):
     asked = needs.asked
     src = links.src
     reverse = links.reverse
@@ -67,7 +67,7 @@ def _offers(needs, links, marks, trust):
         r = reverse[e]
         helper_trust = trust[r] if r >= 0 else trust[index[e]]
         weights[e] = int(round(1000.0 * helper_trust * asked[s])) if asked[s] and usual[e] else 0
-    grant_offers(needs, links, marks)
+    grant_offers(needs, links, marks, t)
 
 
 @register
@@ -79,8 +79,8 @@ class TrustGated(Policy):
     def bind(self, engine: Engine) -> None:
         aid = engine.aid
         self.args = packed(aid.needs, aid.links, aid.marks, engine.trust)
-        self.kernel = compiled(_offers, *self.args)
+        self.kernel = compiled(_offers, *self.args, 0)
 
     def step(self, engine: Engine) -> np.ndarray:
-        self.kernel(*self.args)
+        self.kernel(*self.args, engine.t)
         return engine.aid.marks.grants
