@@ -322,13 +322,6 @@ def _begin(
     queue, top, rows, links, trust, friction, in_flight, marks, needs, helped, loan_steps, t
 ):
     """Clear this step's flows and marks; loans due go back; help due now starts."""
-    capacity = rows.capacity
-    transfers_out = rows.transfers_out
-    transfers_in = rows.transfers_in
-    loans_out = rows.loans_out
-    loans_in = rows.loans_in
-    aid_cost = rows.aid_cost
-    aid_minutes = rows.aid_minutes
     src = links.src
     dst = links.dst
     pending = in_flight.pending
@@ -340,13 +333,7 @@ def _begin(
     now_loans = marks.now_loans
     pending_out = needs.pending_out
     pending_in = needs.pending_in
-    for i in range(capacity.size):
-        transfers_out[i] = 0
-        transfers_in[i] = 0
-        loans_out[i] = 0
-        loans_in[i] = 0
-        aid_cost[i] = 0
-        aid_minutes[i] = 0
+    _clear_flows(rows)
     any_loans = False
     for e in range(src.size):
         moved[e] = 0
@@ -387,8 +374,8 @@ def _begin(
 
 
 @njit(cache=True, error_model="numpy")
-def _end_flows(rows):
-    """The first step after a decision: its aid flows are over."""
+def _clear_flows(rows):
+    """This step's aid flows start at zero (and are over the step after a decision)."""
     capacity = rows.capacity
     transfers_out = rows.transfers_out
     transfers_in = rows.transfers_in
@@ -489,7 +476,7 @@ class BeginAid(Phase):
         aid = self.engine.aid
         self.kernel = compiled(_begin, *aid.args, 0)
         self.flows = packed(aid.rows)
-        self.quiet = compiled(_end_flows, *self.flows)
+        self.quiet = compiled(_clear_flows, *self.flows)
 
     def __call__(self) -> None:
         e = self.engine
