@@ -164,7 +164,7 @@ class Aid:
         )
         # help starts and loans end on decision steps: delays in whole decision intervals
         k = clock.decision_steps
-        self.delay_steps_max = k * clock.decisions_at_least(aid.delay_days)
+        delay_steps_max = k * clock.decisions_at_least(aid.delay_days)
         self.loan_steps = k * max(1, clock.decisions(aid.loan_days))
         self.friction = Friction(
             aid.delay_days / clock.decision_days,
@@ -175,7 +175,7 @@ class Aid:
         )
         self.loan_share = {"transfers": 0.0, "loans": 1.0, "both": aid.loan_share}[aid.kinds]
         self.in_flight = InFlight(
-            np.zeros((2, self.delay_steps_max + 1, m), dtype=np.int64),
+            np.zeros((2, delay_steps_max + 1, m), dtype=np.int64),
             np.zeros((self.loan_steps + 1, m), dtype=np.int64),
         )
         self.helped = np.zeros(m, dtype=float)  # help dst[e] has given src[e] (units, remembered)

@@ -73,7 +73,7 @@ class Stays:
         discharge: Any,
         pathway: Any,
         step_days: float,
-        has_partner: np.ndarray | None = None,
+        has_partner: np.ndarray,
     ) -> None:
         self.stay_end = stay_end_probabilities(providers.los_days, discharge, step_days)
         self.buckets = self.stay_end.shape[0]
@@ -81,8 +81,6 @@ class Stays:
         # per acute provider: the share of its discharges that need an onward place; an
         # acute provider with no step-down partner sends everyone home (they would
         # otherwise wait for a place that does not exist)
-        if has_partner is None:
-            has_partner = np.ones(self.acute.size, dtype=bool)
         self.share = np.where(has_partner, float(pathway.share), 0.0)
         self.arrange = min(step_days / pathway.arrangement_days, 1.0)
         wf = discharge.weekend_factor
