@@ -36,6 +36,8 @@ class AdmitRows(NamedTuple):
     wait_steps: np.ndarray
     breaches: np.ndarray
     harms: np.ndarray
+    over_4h: np.ndarray
+    over_12h: np.ndarray
 
 
 class WaitWeights(NamedTuple):
@@ -44,6 +46,8 @@ class WaitWeights(NamedTuple):
     steps: np.ndarray  # steps waited
     breach: np.ndarray  # 1 from the target wait on
     harm: np.ndarray  # 1 from the harm threshold on
+    over_4h: np.ndarray  # 1 from 4 hours on (the published thresholds, fixed)
+    over_12h: np.ndarray  # 1 from 12 hours on
 
 
 @njit(cache=True, error_model="numpy")
@@ -107,15 +111,19 @@ def _admit(queue, top, rows, in_treatment0, weights, histogram, measuring):
     wait_steps = rows.wait_steps
     rows_breaches = rows.breaches
     rows_harms = rows.harms
+    rows_over_4h = rows.over_4h
+    rows_over_12h = rows.over_12h
     weights_steps = weights.steps
     breach = weights.breach
     harm = weights.harm
+    w4 = weights.over_4h
+    w12 = weights.over_12h
     n = queue.shape[1]
     longest = top[0]
     new_top = 0
     for i in range(n):
         free = max(capacity[i] - occupied[i], 0)
-        admitted = steps = breaches = harms = 0
+        admitted = steps = breaches = harms = over_4h = over_12h = 0
         left = waiting[i]  # the queue's column sum: stop scanning once all are seen
         a = longest - 1
         while a >= 0 and free > 0 and left > 0:
@@ -129,6 +137,8 @@ def _admit(queue, top, rows, in_treatment0, weights, histogram, measuring):
                 steps += take * weights_steps[a]
                 breaches += take * breach[a]
                 harms += take * harm[a]
+                over_4h += take * w4[a]
+                over_12h += take * w12[a]
                 if measuring:
                     histogram[a] += take
             a -= 1
@@ -139,6 +149,8 @@ def _admit(queue, top, rows, in_treatment0, weights, histogram, measuring):
         wait_steps[i] = steps
         rows_breaches[i] = breaches
         rows_harms[i] = harms
+        rows_over_4h[i] = over_4h
+        rows_over_12h[i] = over_12h
         if waiting[i] > 0:  # the oldest cohort still waiting sets the queue's top
             a = longest - 1
             while a >= new_top and queue[a, i] == 0:
@@ -156,6 +168,8 @@ class Admit(Phase):
         flow("wait_steps", "steps waited, summed over this step's admissions", "steps"),
         flow("breaches", "admissions that waited at least the target"),
         flow("harms", "admissions that waited at least the harm threshold"),
+        flow("over_4h", "admissions that waited at least 4 hours for a bed"),
+        flow("over_12h", "admissions that waited at least 12 hours for a bed"),
     )
 
     def __init__(self, engine) -> None:  # noqa: ANN001 - Engine
@@ -168,6 +182,8 @@ class Admit(Phase):
             ages.astype(np.int64),
             (waited >= metrics.target_wait_days - eps).astype(np.int64),
             (waited >= metrics.harm_wait_days - eps).astype(np.int64),
+            (waited >= 4 / 24 - eps).astype(np.int64),
+            (waited >= 12 / 24 - eps).astype(np.int64),
         )
 
     def reset(self) -> None:
