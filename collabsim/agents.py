@@ -66,7 +66,7 @@ class Provider(FixedAgent):
     def capacity(self, beds: int) -> None:
         if beds < 0:
             raise ValueError(f"capacity must be >= 0, got {beds}")
-        self._state.capacity[self.index] = beds
+        self.model.engine.set_capacity(self.index, beds)
 
     occupied = _level("occupied", "Beds occupied: in treatment plus delayed.")
     waiting = _level("waiting", "Patients waiting for a bed here.")

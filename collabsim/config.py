@@ -219,6 +219,28 @@ class PathwayConfig:
 
 
 @dataclass
+class WardsConfig:
+    """Bed pools inside acute providers: wards or specialty groups with limited outlying."""
+
+    beds: float = param(
+        0.0,
+        unit="beds",
+        lo=0,
+        hi=1e6,
+        doc="mean beds per pool: each acute provider's beds split into round(beds / this) "
+        "pools, each with its share of demand and its own queue; 0: one pool",
+    )
+    reserve: float = param(
+        0.0,
+        unit="share of a pool's beds",
+        lo=0,
+        hi=1,
+        doc="a pool takes patients waiting for another pool (outliers) only while more than "
+        "this share of its beds is free; 0: any free bed, 1: no outlying",
+    )
+
+
+@dataclass
 class NetworkConfig:
     """Which providers and links: a preset generator or the user's own files."""
 
@@ -499,6 +521,7 @@ class Config:
     demand: DemandConfig = param(factory=DemandConfig)
     discharge: DischargeConfig = param(factory=DischargeConfig)
     pathway: PathwayConfig = param(factory=PathwayConfig)
+    wards: WardsConfig = param(factory=WardsConfig)
     aid: AidConfig = param(factory=AidConfig)
     trust: TrustConfig = param(factory=TrustConfig)
     self_preservation: SelfPreservationConfig = param(factory=SelfPreservationConfig)

@@ -17,6 +17,7 @@ from numba import njit
 from collabsim.core.demand import Demand
 from collabsim.core.kernel import compiled, packed
 from collabsim.core.phase import Phase
+from collabsim.core.pools import gather
 from collabsim.core.random import negative_binomial as negative_binomial_draw
 from collabsim.core.random import poisson
 from collabsim.core.state import flow
@@ -29,7 +30,6 @@ class ArriveRows(NamedTuple):
 
 
 class AdmitRows(NamedTuple):
-    capacity: np.ndarray
     occupied: np.ndarray
     waiting: np.ndarray
     admissions: np.ndarray
@@ -38,6 +38,7 @@ class AdmitRows(NamedTuple):
     harms: np.ndarray
     over_4h: np.ndarray
     over_12h: np.ndarray
+    outliers: np.ndarray
 
 
 class WaitWeights(NamedTuple):
@@ -51,29 +52,43 @@ class WaitWeights(NamedTuple):
 
 
 @njit(cache=True, error_model="numpy")
-def _arrive(queue, top, rng, base, factor, negative_binomial, k, rows):
+def _arrive(queue, top, rng, base, factor, negative_binomial, k, rows, pools, beds):
     lost = rows.lost
     arrivals = rows.arrivals
     waiting = rows.waiting
+    first = pools.first
+    share = pools.share
+    pool_waiting = beds.waiting
     oldest = queue.shape[0] - 1
-    n = queue.shape[1]
+    n = first.size - 1
+    u_count = queue.shape[1]
     longest = top[0]
-    if longest > oldest:  # someone has waited the maximum: they leave unadmitted
-        for i in range(n):
-            lost[i] = queue[oldest, i]
+    expired = longest > oldest  # someone has waited the maximum: they leave unadmitted
+    if expired:
         longest = oldest
-    else:
-        for i in range(n):
-            lost[i] = 0
-    for a in range(longest, 0, -1):
-        for i in range(n):
-            queue[a, i] = queue[a - 1, i]
     for i in range(n):
-        mean = base[i] * factor
-        arrived = negative_binomial_draw(rng, k, mean) if negative_binomial else poisson(rng, mean)
-        queue[0, i] = arrived
-        arrivals[i] = arrived
-        waiting[i] += arrived - lost[i]
+        gone = 0
+        if expired:
+            for u in range(first[i], first[i + 1]):
+                gone += queue[oldest, u]
+                pool_waiting[u] -= queue[oldest, u]
+        lost[i] = gone
+    for a in range(longest, 0, -1):
+        for u in range(u_count):
+            queue[a, u] = queue[a - 1, u]
+    for i in range(n):
+        came = 0
+        for u in range(first[i], first[i + 1]):
+            mean = base[i] * share[u] * factor
+            if negative_binomial:  # k scales with the share: the provider's dispersion kept
+                arrived = negative_binomial_draw(rng, k * share[u], mean)
+            else:
+                arrived = poisson(rng, mean)
+            queue[0, u] = arrived
+            pool_waiting[u] += arrived
+            came += arrived
+        arrivals[i] = came
+        gather(first, pool_waiting, waiting, i)
     top[0] = longest + 1
 
 
@@ -94,7 +109,9 @@ class Arrive(Phase):
         e, d = self.engine, self.demand
         st = e.state
         self.args = (st.queue, st.top, e.rng_arrivals)
-        self.tail = packed(d.negative_binomial, d.k_step, st.bundle(ArriveRows))
+        self.tail = packed(
+            d.negative_binomial, d.k_step, st.bundle(ArriveRows), e.pools, st.beds
+        )
         self.kernel = compiled(_arrive, *self.args, d.base_at(0), d.factor(0), *self.tail)
 
     def __call__(self) -> None:
@@ -103,8 +120,7 @@ class Arrive(Phase):
 
 
 @njit(cache=True, error_model="numpy")
-def _admit(queue, top, rows, in_treatment0, weights, histogram, measuring):
-    capacity = rows.capacity
+def _admit(queue, top, rows, in_treatment0, weights, histogram, pools, beds, spare, measuring):
     occupied = rows.occupied
     waiting = rows.waiting
     admissions = rows.admissions
@@ -113,49 +129,105 @@ def _admit(queue, top, rows, in_treatment0, weights, histogram, measuring):
     rows_harms = rows.harms
     rows_over_4h = rows.over_4h
     rows_over_12h = rows.over_12h
+    rows_outliers = rows.outliers
     weights_steps = weights.steps
     breach = weights.breach
     harm = weights.harm
     w4 = weights.over_4h
     w12 = weights.over_12h
-    n = queue.shape[1]
+    first = pools.first
+    reserve = pools.reserve
+    pool_capacity = beds.capacity
+    pool_occupied = beds.occupied
+    pool_waiting = beds.waiting
+    n = first.size - 1
     longest = top[0]
     new_top = 0
     for i in range(n):
-        free = max(capacity[i] - occupied[i], 0)
-        admitted = steps = breaches = harms = over_4h = over_12h = 0
-        left = waiting[i]  # the queue's column sum: stop scanning once all are seen
-        a = longest - 1
-        while a >= 0 and free > 0 and left > 0:
-            q = queue[a, i]
-            if q > 0:
-                left -= q
-                take = min(q, free)
-                queue[a, i] = q - take
-                free -= take
-                admitted += take
-                steps += take * weights_steps[a]
-                breaches += take * breach[a]
-                harms += take * harm[a]
-                over_4h += take * w4[a]
-                over_12h += take * w12[a]
-                if measuring:
-                    histogram[a] += take
-            a -= 1
+        admitted = steps = breaches = harms = over_4h = over_12h = outliers = 0
+        lo, hi = first[i], first[i + 1]
+        for u in range(lo, hi):  # each pool admits its own patients, oldest first
+            free = max(pool_capacity[u] - pool_occupied[u], 0)
+            left = pool_waiting[u]  # the queue's column sum: stop once all are seen
+            took = 0
+            a = longest - 1
+            while a >= 0 and free > 0 and left > 0:
+                q = queue[a, u]
+                if q > 0:
+                    left -= q
+                    take = min(q, free)
+                    queue[a, u] = q - take
+                    free -= take
+                    took += take
+                    steps += take * weights_steps[a]
+                    breaches += take * breach[a]
+                    harms += take * harm[a]
+                    over_4h += take * w4[a]
+                    over_12h += take * w12[a]
+                    if measuring:
+                        histogram[a] += take
+                a -= 1
+            pool_occupied[u] += took
+            pool_waiting[u] -= took
+            in_treatment0[u] += took
+            admitted += took
+        if hi - lo > 1:  # outliers: the oldest still waiting take beds other pools spare
+            room = 0
+            for u in range(lo, hi):
+                keep = reserve[u] * pool_capacity[u]
+                spare[u] = max(int(pool_capacity[u] - pool_occupied[u] - keep), 0)
+                room += spare[u]
+            still = 0
+            for u in range(lo, hi):
+                still += pool_waiting[u]
+            a = longest - 1
+            while a >= 0 and room > 0 and still > 0:
+                for u in range(lo, hi):
+                    q = queue[a, u]
+                    if q == 0 or room == 0:
+                        continue
+                    still -= q
+                    take = min(q, room)
+                    queue[a, u] = q - take
+                    pool_waiting[u] -= take
+                    room -= take
+                    placed = take
+                    while placed > 0:  # into the pools with most beds to spare
+                        best = lo
+                        for v in range(lo + 1, hi):
+                            if spare[v] > spare[best]:
+                                best = v
+                        x = min(spare[best], placed)
+                        spare[best] -= x
+                        pool_occupied[best] += x
+                        in_treatment0[best] += x
+                        placed -= x
+                    outliers += take
+                    admitted += take
+                    steps += take * weights_steps[a]
+                    breaches += take * breach[a]
+                    harms += take * harm[a]
+                    over_4h += take * w4[a]
+                    over_12h += take * w12[a]
+                    if measuring:
+                        histogram[a] += take
+                a -= 1
         admissions[i] = admitted
-        occupied[i] += admitted
-        waiting[i] -= admitted
-        in_treatment0[i] += admitted
+        gather(first, pool_occupied, occupied, i)
+        gather(first, pool_waiting, waiting, i)
         wait_steps[i] = steps
         rows_breaches[i] = breaches
         rows_harms[i] = harms
         rows_over_4h[i] = over_4h
         rows_over_12h[i] = over_12h
+        rows_outliers[i] = outliers
         if waiting[i] > 0:  # the oldest cohort still waiting sets the queue's top
-            a = longest - 1
-            while a >= new_top and queue[a, i] == 0:
-                a -= 1
-            new_top = max(new_top, a + 1)
+            for u in range(lo, hi):
+                if pool_waiting[u] > 0:
+                    a = longest - 1
+                    while a >= new_top and queue[a, u] == 0:
+                        a -= 1
+                    new_top = max(new_top, a + 1)
     top[0] = new_top
 
 
@@ -170,6 +242,7 @@ class Admit(Phase):
         flow("harms", "admissions that waited at least the harm threshold"),
         flow("over_4h", "admissions that waited at least 4 hours for a bed"),
         flow("over_12h", "admissions that waited at least 12 hours for a bed"),
+        flow("outliers", "admissions into another pool (ward) of the provider than their own"),
     )
 
     def __init__(self, engine) -> None:  # noqa: ANN001 - Engine
@@ -189,6 +262,7 @@ class Admit(Phase):
     def reset(self) -> None:
         e = self.engine
         st = e.state
+        self.spare = np.zeros(e.pools.provider.size, dtype=np.int64)  # scratch: outlier beds
         self.args = packed(
             st.queue,
             st.top,
@@ -196,6 +270,9 @@ class Admit(Phase):
             st.in_treatment[0],
             self.weights,
             e.recorder.wait_histogram,
+            e.pools,
+            st.beds,
+            self.spare,
         )
         self.kernel = compiled(_admit, *self.args, False)
 

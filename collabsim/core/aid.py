@@ -32,6 +32,7 @@ from numba import njit
 from collabsim.core.allocation import group_starts
 from collabsim.core.kernel import compiled, packed
 from collabsim.core.phase import Phase
+from collabsim.core.pools import add_beds, gather, take_free_beds
 from collabsim.core.state import Links, Providers, flow, level
 
 if TYPE_CHECKING:
@@ -182,18 +183,21 @@ class Aid:
         self.marks, self._marks = _zeros(LinkMarks, m)
         self.needs, self._needs = _zeros(Needs, n)
 
-    def reset(self, state: Any, trust: np.ndarray) -> None:
+    def reset(self, state: Any, trust: np.ndarray, pools: Any) -> None:
         """Nothing in flight, nothing remembered; the aid kernels' arguments for this
         replication's state and trust."""
         for a in (*self.in_flight, self.helped, self._marks, self._needs):
             a[:] = 0
         self.marks.last_refused[:] = NEVER
         self.rows = state.bundle(AidRows)
-        # What the aid kernels work on, in their order: the queue and its top, the aid
+        # What the aid kernels work on, in their order: the queue and its top, the bed
+        # pools (collabsim.core.pools) and their beds, the aid
         # rows, links, trust and friction, help in flight, marks, needs, memory of help.
         self.args = packed(
             state.queue,
             state.top,
+            pools,
+            state.beds,
             self.rows,
             self.links,
             trust,
@@ -220,30 +224,41 @@ def pair_trust(trust, index, reverse, e):
 
 
 @njit(cache=True, error_model="numpy")
-def _move(queue, top, rows, s, d, want):
-    """Move up to ``want`` of s's oldest waiting patients to d's queue; returns the number."""
+def _move(queue, top, pools, beds, rows, s, d, want):
+    """Move up to ``want`` of s's oldest waiting patients to d's queue (a patient of s's
+    k-th pool joins d's k-th, counted round d's pools); returns the number."""
     waiting = rows.waiting
     transfers_out = rows.transfers_out
     transfers_in = rows.transfers_in
+    first = pools.first
+    pool_waiting = beds.waiting
+    s0, s1, d0 = first[s], first[s + 1], first[d]
+    d_pools = first[d + 1] - d0
     moved = 0
     a = top - 1
     while want > 0 and a >= 0:
-        take = min(queue[a, s], want)
-        if take:
-            queue[a, s] -= take
-            queue[a, d] += take
-            want -= take
-            moved += take
+        for u in range(s0, s1):
+            take = min(queue[a, u], want)
+            if take:
+                v = d0 + (u - s0) % d_pools
+                queue[a, u] -= take
+                queue[a, v] += take
+                pool_waiting[u] -= take
+                pool_waiting[v] += take
+                want -= take
+                moved += take
         a -= 1
-    waiting[s] -= moved
-    waiting[d] += moved
+    gather(first, pool_waiting, waiting, s)
+    gather(first, pool_waiting, waiting, d)
     transfers_out[s] += moved
     transfers_in[d] += moved
     return moved
 
 
 @njit(cache=True, error_model="numpy")
-def _carry_out(queue, top, rows, links, trust, friction, marks, helped, loan_due, loan_slot):
+def _carry_out(
+    queue, top, pools, beds, rows, links, trust, friction, marks, helped, loan_due, loan_slot
+):
     """Start ``marks.now_transfers`` and ``marks.now_loans`` on every aid link now; add what
     they cost."""
     index = links.index
@@ -266,16 +281,20 @@ def _carry_out(queue, top, rows, links, trust, friction, marks, helped, loan_due
     now_loans = marks.now_loans
     on_loan = marks.on_loan
     moved = marks.moved
+    first = pools.first
+    pool_capacity = beds.capacity
     for e in range(src.size):
         s, d = src[e], dst[e]
         k = 0
         if now_transfers[e] > 0:
-            k = _move(queue, top[0], rows, s, d, now_transfers[e])
-        if now_loans[e] > 0:  # the helper lends only beds that are free now
+            k = _move(queue, top[0], pools, beds, rows, s, d, now_transfers[e])
+        if now_loans[e] > 0:  # the helper lends only beds that are free now (in its pools)
             lend = min(now_loans[e], max(capacity[d] - occupied[d], 0))
+            lend = take_free_beds(beds, first, d, lend)
             if lend:
-                capacity[d] -= lend
-                capacity[s] += lend
+                add_beds(beds, first, s, lend)
+                gather(first, pool_capacity, capacity, d)
+                gather(first, pool_capacity, capacity, s)
                 lent[d] += lend
                 borrowed[s] += lend
                 loans_out[d] += lend
@@ -292,7 +311,7 @@ def _carry_out(queue, top, rows, links, trust, friction, marks, helped, loan_due
 
 
 @njit(cache=True, error_model="numpy")
-def _return_loans(rows, links, marks, loan_due, slot):
+def _return_loans(pools, beds, rows, links, marks, loan_due, slot):
     """Loans due now (and overdue ones) go back, as far as the borrower has free beds."""
     capacity = rows.capacity
     occupied = rows.occupied
@@ -302,6 +321,8 @@ def _return_loans(rows, links, marks, loan_due, slot):
     dst = links.dst
     overdue = marks.overdue
     on_loan = marks.on_loan
+    first = pools.first
+    pool_capacity = beds.capacity
     for e in range(src.size):
         due = loan_due[slot, e] + overdue[e]
         if due == 0:
@@ -309,8 +330,10 @@ def _return_loans(rows, links, marks, loan_due, slot):
         loan_due[slot, e] = 0
         b, lender = src[e], dst[e]
         back = min(due, max(capacity[b] - occupied[b], 0))
-        capacity[b] -= back
-        capacity[lender] += back
+        back = take_free_beds(beds, first, b, back)
+        add_beds(beds, first, lender, back)
+        gather(first, pool_capacity, capacity, b)
+        gather(first, pool_capacity, capacity, lender)
         borrowed[b] -= back
         lent[lender] -= back
         on_loan[e] -= back
@@ -319,7 +342,20 @@ def _return_loans(rows, links, marks, loan_due, slot):
 
 @njit(cache=True, error_model="numpy")
 def _begin(
-    queue, top, rows, links, trust, friction, in_flight, marks, needs, helped, loan_steps, t
+    queue,
+    top,
+    pools,
+    beds,
+    rows,
+    links,
+    trust,
+    friction,
+    in_flight,
+    marks,
+    needs,
+    helped,
+    loan_steps,
+    t,
 ):
     """Clear this step's flows and marks; loans due go back; help due now starts."""
     src = links.src
@@ -342,7 +378,7 @@ def _begin(
             any_loans = True
     loan_slots = loan_due.shape[0]
     if any_loans:
-        _return_loans(rows, links, marks, loan_due, t % loan_slots)
+        _return_loans(pools, beds, rows, links, marks, loan_due, t % loan_slots)
     any_pending = False
     for i in range(pending_out.size):
         if pending_out[i]:
@@ -362,6 +398,8 @@ def _begin(
     _carry_out(
         queue,
         top,
+        pools,
+        beds,
         rows,
         links,
         trust,
@@ -397,6 +435,8 @@ def _agree(
     grants,
     queue,
     top,
+    pools,
+    beds,
     rows,
     links,
     trust,
@@ -446,7 +486,9 @@ def _agree(
             pending_out[src[e]] += g
             pending_in[dst[e]] += g
     loan_slot = (t + loan_steps) % loan_due.shape[0]
-    _carry_out(queue, top, rows, links, trust, friction, marks, helped, loan_due, loan_slot)
+    _carry_out(
+        queue, top, pools, beds, rows, links, trust, friction, marks, helped, loan_due, loan_slot
+    )
 
 
 class BeginAid(Phase):

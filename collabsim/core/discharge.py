@@ -29,6 +29,7 @@ from numba import njit
 from collabsim.core.calendar import Rhythm
 from collabsim.core.kernel import compiled, packed
 from collabsim.core.phase import Phase
+from collabsim.core.pools import gather
 from collabsim.core.random import binomial
 from collabsim.core.state import ACUTE, Providers, flow, level
 
@@ -97,38 +98,55 @@ class DischargeRows(NamedTuple):
 
 
 @njit(cache=True, error_model="numpy")
-def _discharge(rng, in_treatment, stay_end, factor, arrange, share, acute, rows):
+def _discharge(rng, in_treatment, stay_end, factor, arrange, share, acute, rows, pools, beds, ended):
     discharges = rows.discharges
     arranged = rows.arranged
     delayed = rows.delayed
     new_delayed = rows.new_delayed
     occupied = rows.occupied
-    buckets, n = in_treatment.shape
+    first = pools.first
+    pool_occupied = beds.occupied
+    pool_delayed = beds.delayed
+    pool_arranged = beds.arranged
+    buckets = in_treatment.shape[0]
+    n = first.size - 1
     for i in range(n):
-        ended = 0
-        for a in range(buckets):
-            k = binomial(rng, in_treatment[a, i], min(stay_end[a, i] * factor, 1.0))
-            in_treatment[a, i] -= k
-            ended += k
-        discharges[i] = ended
+        total = 0
+        for u in range(first[i], first[i + 1]):
+            out = 0
+            for a in range(buckets):
+                k = binomial(rng, in_treatment[a, u], min(stay_end[a, i] * factor, 1.0))
+                in_treatment[a, u] -= k
+                out += k
+            ended[u] = out
+            total += out
+        discharges[i] = total
     arrange = min(arrange * factor, 1.0)
     for j in range(acute.size):
         i = acute[j]
-        # delayed patients not yet arranged: is their onward care arranged this step?
-        arranged[i] += binomial(rng, delayed[i] - arranged[i], arrange)
-        # of this step's acute discharges, those who need an onward place stay, delayed
-        new = binomial(rng, discharges[i], share[j])
-        new_delayed[i] = new
-        delayed[i] += new
-        discharges[i] -= new
+        fresh = 0
+        for u in range(first[i], first[i + 1]):
+            # delayed patients not yet arranged: is their onward care arranged this step?
+            pool_arranged[u] += binomial(rng, pool_delayed[u] - pool_arranged[u], arrange)
+            # of this step's acute discharges, those who need an onward place stay, delayed
+            new = binomial(rng, ended[u], share[j])
+            pool_delayed[u] += new
+            ended[u] -= new
+            fresh += new
+        new_delayed[i] = fresh
+        discharges[i] -= fresh
+        gather(first, pool_arranged, arranged, i)
+        gather(first, pool_delayed, delayed, i)
     for i in range(n):
-        occupied[i] -= discharges[i]
+        for u in range(first[i], first[i + 1]):
+            pool_occupied[u] -= ended[u]
+        gather(first, pool_occupied, occupied, i)
     if buckets > 1:  # one more step of stay for everyone still in treatment
-        for i in range(n):
-            in_treatment[buckets - 1, i] += in_treatment[buckets - 2, i]
+        for u in range(in_treatment.shape[1]):
+            in_treatment[buckets - 1, u] += in_treatment[buckets - 2, u]
             for a in range(buckets - 2, 0, -1):
-                in_treatment[a, i] = in_treatment[a - 1, i]
-            in_treatment[0, i] = 0
+                in_treatment[a, u] = in_treatment[a - 1, u]
+            in_treatment[0, u] = 0
 
 
 class Discharge(Phase):
@@ -155,8 +173,17 @@ class Discharge(Phase):
 
     def reset(self) -> None:
         e, stays = self.engine, self.stays
+        self.ended = np.zeros(e.pools.provider.size, dtype=np.int64)  # scratch: per pool
         self.head = packed(e.rng_los, e.state.in_treatment, stays.stay_end)
-        self.tail = packed(stays.arrange, stays.share, stays.acute, e.state.bundle(DischargeRows))
+        self.tail = packed(
+            stays.arrange,
+            stays.share,
+            stays.acute,
+            e.state.bundle(DischargeRows),
+            e.pools,
+            e.state.beds,
+            self.ended,
+        )
         self.kernel = compiled(_discharge, *self.head, 1.0, *self.tail)
 
     def __call__(self) -> None:

@@ -19,6 +19,7 @@ import numpy as np
 from collabsim.core.aid import Aid
 from collabsim.core.clock import Clock
 from collabsim.core.pathway import Pathway
+from collabsim.core.pools import pool_map, split
 from collabsim.core.phase import Phase
 from collabsim.core.phases import PHASES, rows_of
 from collabsim.core.random import new_stream
@@ -52,6 +53,7 @@ class Engine:
         self.warmup_steps = sim.warmup_steps
         self.max_wait_steps = sim.max_wait_steps
         self.rows = rows_of(phases)
+        self.pools = pool_map(providers, config.wards)
         self.pathway = Pathway(providers, links)
         self.aid = Aid(providers, links, config.aid, self.clock, policy.reach(config))
         self.traits = Traits(providers.n)
@@ -75,15 +77,21 @@ class Engine:
         self.traits.reset(np.random.default_rng(traits), cfg)
         discharge = self._phase.get("discharge")
         buckets = discharge.stays.buckets if discharge is not None else 1
-        self.state = State(self.providers, self.rows, self.max_wait_steps, buckets)
+        pools = self.pools
+        self.state = State(
+            self.providers, self.rows, self.max_wait_steps, buckets, pools.provider.size
+        )
         # protected time for relationships is taken out of staffed capacity
         cap = self.state.capacity
         cap -= np.rint(cfg.relationship.protected_time * cap).astype(np.int64)
+        beds = self.state.beds
+        beds.capacity[:] = split(cap, pools.first)
+        beds.home[:] = beds.capacity
         self.trust = self.links.trust.astype(float).copy()
         if cfg.trust.initial is not None:
             self.trust[:] = cfg.trust.initial
         self.trust_rules = TrustRules.of(cfg, self.clock)
-        self.aid.reset(self.state, self.trust)
+        self.aid.reset(self.state, self.trust, self.pools)
         self.trust_changed()
         self._initial_occupancy()
         self.recorder = Recorder(self.steps, self.state, self.max_wait_steps)
@@ -117,9 +125,29 @@ class Engine:
             cfg.pathway.share * acute_demand[has_path] * cfg.pathway.arrangement_days
         )
         delayed = np.minimum(delayed, st.capacity - treated)
+        beds, first = st.beds, self.pools.first
+        treated, delayed = split(treated, first), split(delayed, first)
+        delayed = np.minimum(delayed, beds.capacity - treated)  # pools: whole beds only
         st.in_treatment[0] = treated
-        st.delayed[:] = delayed
-        st.occupied[:] = treated + delayed
+        beds.delayed[:] = delayed
+        beds.occupied[:] = treated + delayed
+        self.gather()
+
+    def set_capacity(self, i: int, beds: int) -> None:
+        """Give provider ``i`` ``beds`` staffed beds (split evenly over its pools)."""
+        lo, hi = self.pools.first[i], self.pools.first[i + 1]
+        self.state.beds.capacity[lo:hi] = split(np.array([beds]), np.array([0, hi - lo]))
+        self.state.beds.home[lo:hi] = self.state.beds.capacity[lo:hi]
+        self.state.capacity[i] = beds
+
+    def gather(self) -> None:
+        """Providers' rows from their pools (after a change made to the pools from Python)."""
+        st, pools = self.state, self.pools
+        if pools.provider.size == self.providers.n:
+            return  # the pools are the providers' rows
+        for name in ("capacity", "occupied", "waiting", "delayed", "arranged"):
+            if name in st.index:
+                getattr(st, name)[:] = np.add.reduceat(getattr(st.beds, name), pools.first[:-1])
 
     @property
     def queue_top(self) -> int:

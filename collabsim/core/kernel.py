@@ -24,9 +24,12 @@ does, then stores (and increfs) each field of the tuple.
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from numba import njit, typeof
 from numba.core import cgutils, types
 from numba.experimental import structref
@@ -80,8 +83,17 @@ def _struct_of(typingctx, tup):  # noqa: ANN001, ANN202 - numba intrinsic
 
 
 @njit(cache=True)
-def _pack(bundle):  # noqa: ANN001, ANN202
+def _pack(bundle, names):  # noqa: ANN001, ANN202
     return _struct_of(bundle)
+
+
+@functools.cache
+def _names(kind: type) -> np.ndarray:
+    """An empty array whose record fields are the bundle's field names. Numba's cache
+    knows a named tuple's type by its class and field types only, so a bundle whose
+    fields were renamed (same count and types) would load the old, wrong structure from
+    the cache; this argument puts the names into ``_pack``'s signature."""
+    return np.empty(0, dtype=[(name, np.int8) for name in kind._fields])  # type: ignore[attr-defined]
 
 
 def is_bundle(value: Any) -> bool:
@@ -91,7 +103,7 @@ def is_bundle(value: Any) -> bool:
 
 def packed(*args: Any) -> tuple:
     """``args`` with every named tuple packed for kernels (arrays and numbers as they are)."""
-    return tuple(_pack(a) if is_bundle(a) else a for a in args)
+    return tuple(_pack(a, _names(type(a))) if is_bundle(a) else a for a in args)
 
 
 def compiled(kernel: Any, *args: Any) -> Callable[..., Any]:

@@ -19,6 +19,7 @@ from numba import njit
 from collabsim.core.allocation import ask_then_grant, group_starts
 from collabsim.core.kernel import compiled, packed
 from collabsim.core.phase import Phase
+from collabsim.core.pools import gather
 from collabsim.core.state import ACUTE, STEPDOWN, Links, Providers, flow
 
 
@@ -84,7 +85,7 @@ class PlaceRows(NamedTuple):
 
 
 @njit(cache=True, error_model="numpy")
-def _place(links, scratch, rows, in_treatment0, t):
+def _place(links, scratch, rows, in_treatment0, pools, beds, t):
     acute = links.acute
     dst = links.dst
     by_src = links.by_src
@@ -130,17 +131,37 @@ def _place(links, scratch, rows, in_treatment0, t):
         grants,
         t,
     )
+    first = pools.first
+    pool_occupied = beds.occupied
+    pool_delayed = beds.delayed
+    pool_arranged = beds.arranged
     for e in range(dst.size):
         g = grants[e]
         if g:
             a, d = acute[src_pos[e]], dst[e]
             placed_out[a] += g
             placed_in[d] += g
-            delayed[a] -= g
-            rows_arranged[a] -= g
-            occupied[a] -= g
-            occupied[d] += g
-            in_treatment0[d] += g
+            # the placed leave the acute pools one at a time from the pool holding most
+            # arranged patients (all at once when the provider is one pool)
+            lo, hi = first[a], first[a + 1]
+            left = g
+            while left > 0:
+                best = lo
+                for u in range(lo + 1, hi):
+                    if pool_arranged[u] > pool_arranged[best]:
+                        best = u
+                x = left if hi - lo == 1 else 1
+                pool_arranged[best] -= x
+                pool_delayed[best] -= x
+                pool_occupied[best] -= x
+                left -= x
+            u = first[d]  # a step-down partner is one pool
+            pool_occupied[u] += g
+            in_treatment0[u] += g
+            for i in (a, d):
+                gather(first, pool_arranged, rows_arranged, i)
+                gather(first, pool_delayed, delayed, i)
+                gather(first, pool_occupied, occupied, i)
 
 
 class PlaceDelayed(Phase):
@@ -171,6 +192,8 @@ class PlaceDelayed(Phase):
             self.scratch,
             st.bundle(PlaceRows),
             st.in_treatment[0],
+            self.engine.pools,
+            st.beds,
         )
         self.kernel = compiled(_place, *self.args, 0)
 

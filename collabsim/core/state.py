@@ -13,9 +13,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import numpy as np
+
+class Beds(NamedTuple):
+    """Per bed pool (``collabsim.core.pools``): the levels a provider's rows sum. With one
+    pool per provider these are views of the state's rows."""
+
+    capacity: np.ndarray
+    occupied: np.ndarray
+    waiting: np.ndarray
+    delayed: np.ndarray
+    arranged: np.ndarray
+    home: np.ndarray  # beds the pool has when nothing is on loan
+
 
 KINDS = ("acute", "community", "social_care", "mental_health")
 ACUTE = KINDS.index("acute")
@@ -109,23 +121,40 @@ class State:
     """Mutable per-provider state of one run, reset for each replication."""
 
     def __init__(
-        self, providers: Providers, rows: Sequence[Row], max_wait_steps: int, los_buckets: int
+        self,
+        providers: Providers,
+        rows: Sequence[Row],
+        max_wait_steps: int,
+        los_buckets: int,
+        pools: int | None = None,
     ) -> None:
         n = providers.n
         self.n = n
         self.rows = tuple(rows)
         self.index = row_index(self.rows)
         self.block = np.zeros((len(self.rows), n), dtype=np.int64)
-        # queue[a, i]: waiting at i, arrived a steps ago; row max_wait_steps is the oldest.
-        self.queue = np.zeros((max_wait_steps + 1, n), dtype=np.int64)
+        # Bed pools (collabsim.core.pools): the columns of the queue and the stays; one per
+        # provider unless wards split acute providers' beds.
+        u = n if pools is None else pools
+        # queue[a, u]: waiting in pool u, arrived a steps ago; row max_wait_steps is the oldest.
+        self.queue = np.zeros((max_wait_steps + 1, u), dtype=np.int64)
         # Only queue rows below top[0] can be non-empty (the longest wait now, in steps).
         self.top = np.zeros(1, dtype=np.int64)
-        # in_treatment[a, i]: in a bed, not yet medically fit, a steps into the stay
-        # (one bucket when stays are exponential, since the hazard is constant).
-        self.in_treatment = np.zeros((los_buckets, n), dtype=np.int64)
+        # in_treatment[a, u]: in a bed of pool u, not yet medically fit, a steps into the
+        # stay (one bucket when stays are exponential, since the hazard is constant).
+        self.in_treatment = np.zeros((los_buckets, u), dtype=np.int64)
         for name, i in self.index.items():
             setattr(self, name, self.block[i])
         self.capacity[:] = providers.capacity
+        # Per pool: capacity, occupied, waiting, delayed, arranged, home size. One pool per
+        # provider: the provider rows themselves (the same memory), so nothing is copied.
+        names = Beds._fields[:-1]
+        if u == n:
+            levels = [self.block[self.index[f]] if f in self.index else np.zeros(n, np.int64)
+                      for f in names]  # fmt: skip
+        else:
+            levels = [np.zeros(u, dtype=np.int64) for _ in names]
+        self.beds = Beds(*levels, np.zeros(u, dtype=np.int64))
 
     def bundle(self, kind: type[Bundle]) -> Bundle:
         """The named tuple ``kind`` of the rows its fields name (views: writes go to the

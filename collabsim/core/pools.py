@@ -1,0 +1,127 @@
+"""Bed pools: wards or specialty groups inside a provider, each with its own beds and queue.
+
+Real hospitals wait because their beds are not one pool: a patient needs a bed on
+the right ward or specialty, and a bed free elsewhere helps only if the patient may
+be placed there as an *outlier*. With ``wards.beds`` set, each acute provider's
+beds are split into ``round(beds / wards.beds)`` pools of near-equal size; each
+pool has its share of the provider's demand, its own queue, stays and delayed
+discharges. A patient waits for a bed in their own pool; once every pool has
+admitted its own patients (oldest first), the oldest still waiting anywhere in the
+provider may take a free bed in another of its pools while that pool keeps more
+than ``wards.reserve`` of its beds free for its own patients.
+
+Pools are the columns of the queue and of the stays (``state.queue[a, u]``,
+``state.in_treatment[a, u]``); ``Beds`` holds their capacity, occupancy, queue
+length and delayed discharges. A provider's rows in the state are the sums over
+its pools (``gather``). Without wards every provider is one pool and ``Beds`` *is*
+the state's rows (the same arrays), so nothing is copied and results are exactly
+those of a model without pools. Kernels change a pool's numbers, then gather.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from collabsim.core.state import ACUTE, Beds, Providers
+
+__all__ = ["Beds", "PoolMap", "add_beds", "gather", "pool_map", "split", "take_free_beds"]
+
+
+class PoolMap(NamedTuple):
+    """Which provider each pool belongs to: fixed for a run."""
+
+    provider: np.ndarray  # int64, per pool
+    first: np.ndarray  # int64 (n + 1): provider i's pools are first[i]:first[i + 1]
+    share: np.ndarray  # float64, per pool: its share of the provider's demand (1.0 alone)
+    reserve: np.ndarray  # float64, per pool: free beds it keeps from outliers (its share)
+
+
+def pool_counts(providers: Providers, wards: object) -> np.ndarray:
+    """Pools per provider: acute providers' beds split by ``wards.beds``; others one."""
+    counts = np.ones(providers.n, dtype=np.int64)
+    size = float(getattr(wards, "beds", 0.0))
+    if size > 0:
+        acute = providers.kind == ACUTE
+        counts[acute] = np.maximum(1, np.rint(providers.capacity[acute] / size)).astype(np.int64)
+    return counts
+
+
+def pool_map(providers: Providers, wards: object) -> PoolMap:
+    counts = pool_counts(providers, wards)
+    first = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    provider = np.repeat(np.arange(providers.n, dtype=np.int64), counts)
+    share = 1.0 / counts[provider]
+    reserve = np.full(provider.size, float(getattr(wards, "reserve", 0.0)))
+    return PoolMap(provider, first, share.astype(np.float64), reserve)
+
+
+def split(total: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Each provider's ``total`` split over its pools as evenly as whole numbers allow
+    (the first pools take the remainder): the pools' beds, or their starting occupancy."""
+    counts = np.diff(first)
+    provider = np.repeat(np.arange(counts.size), counts)
+    rank = np.arange(provider.size) - first[provider]
+    base, extra = np.divmod(np.asarray(total, dtype=np.int64), counts)
+    return (base[provider] + (rank < extra[provider])).astype(np.int64)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def gather(first, pool, out, i):
+    """Provider i's row ``out[i]``: the sum of its pools' ``pool`` (a no-op copy when the
+    pools are the providers)."""
+    s = 0
+    for u in range(first[i], first[i + 1]):
+        s += pool[u]
+    out[i] = s
+
+
+@njit(cache=True, error_model="numpy")
+def take_free_beds(beds, first, i, k):
+    """Take ``k`` free beds from provider i's pools (for a loan out or a loan going back):
+    first from pools above their home size, then from the pools with most beds free.
+    Returns the number taken (at most the free beds)."""
+    capacity = beds.capacity
+    occupied = beds.occupied
+    home = beds.home
+    taken = 0
+    for surplus_first in (True, False):
+        while taken < k:
+            best, best_free = -1, 0
+            for u in range(first[i], first[i + 1]):
+                free = capacity[u] - occupied[u]
+                if surplus_first:
+                    free = min(free, capacity[u] - home[u])
+                if free > best_free:
+                    best, best_free = u, free
+            if best < 0:
+                break
+            x = min(best_free, k - taken)
+            capacity[best] -= x
+            taken += x
+    return taken
+
+
+@njit(cache=True, error_model="numpy")
+def add_beds(beds, first, i, k):
+    """Add ``k`` beds to provider i's pools (a loan in or a loan come back): first to
+    pools below their home size, the rest to the pool with most patients waiting."""
+    capacity = beds.capacity
+    home = beds.home
+    waiting = beds.waiting
+    lo, hi = first[i], first[i + 1]
+    left = k
+    for u in range(lo, hi):
+        if left == 0:
+            break
+        x = min(max(home[u] - capacity[u], 0), left)
+        capacity[u] += x
+        left -= x
+    if left:
+        best = lo
+        for u in range(lo + 1, hi):
+            if waiting[u] > waiting[best]:
+                best = u
+        capacity[best] += left
