@@ -56,6 +56,8 @@ def systems(draw):
         culture={"harm_loss": draw(st.floats(0, 1))},
         relationship={"protected_time": draw(st.floats(0, 0.2))},
         mandate={"start_day": 3 * step_days, "days": draw(st.sampled_from([0.0, 5 * step_days]))},
+        wards={"beds": draw(st.sampled_from([0.0, 0.0, 5.0, 17.0])),
+               "reserve": draw(st.sampled_from([0.0, 0.1, draw(st.floats(0, 1))]))},
     )  # fmt: skip
     return providers(capacity, demand, los, kinds), links(pairs), cfg
 
@@ -71,6 +73,7 @@ def test_patients_and_beds_are_conserved_at_every_step(system):
     total_capacity = s.capacity.sum()
     for _ in range(e.steps):
         occupied_before = s.occupied.copy()
+        pool_occupied_before = s.beds.occupied.copy()
         e.step()
         arrived = arrived + s.arrivals
         admitted = admitted + s.admissions
@@ -88,9 +91,18 @@ def test_patients_and_beds_are_conserved_at_every_step(system):
         assert s.capacity.sum() == total_capacity
         assert s.lent.sum() == s.borrowed.sum() == e.aid.marks.on_loan.sum()
         assert (s.occupied <= s.capacity).all() and (e.aid.marks.on_loan >= 0).all()
-        np.testing.assert_array_equal(s.waiting, s.queue.sum(axis=0))
-        # beds: occupied = in treatment + delayed; never above capacity, never negative
-        np.testing.assert_array_equal(s.occupied, s.in_treatment.sum(axis=0) + s.delayed)
+        # bed pools (wards): each provider's rows are its pools' sums; within each pool,
+        # waiting = its queue, occupied = in treatment + delayed, never above its beds
+        b, first = s.beds, e.pools.first[:-1]
+        for name in ("capacity", "occupied", "waiting", "delayed", "arranged"):
+            np.testing.assert_array_equal(
+                getattr(s, name), np.add.reduceat(getattr(b, name), first)
+            )
+        np.testing.assert_array_equal(b.waiting, s.queue.sum(axis=0))
+        np.testing.assert_array_equal(b.occupied, s.in_treatment.sum(axis=0) + b.delayed)
+        assert (b.occupied <= np.maximum(b.capacity, pool_occupied_before)).all()
+        assert (b.arranged <= b.delayed).all() and all((a >= 0).all() for a in b)
+        assert (s.outliers <= s.admissions).all()
         assert (s.occupied <= np.maximum(s.capacity, occupied_before)).all()
         assert (s.block >= 0).all() and (s.queue >= 0).all() and (s.in_treatment >= 0).all()
         # bed flow balance for this step

@@ -109,9 +109,7 @@ class Arrive(Phase):
         e, d = self.engine, self.demand
         st = e.state
         self.args = (st.queue, st.top, e.rng_arrivals)
-        self.tail = packed(
-            d.negative_binomial, d.k_step, st.bundle(ArriveRows), e.pools, st.beds
-        )
+        self.tail = packed(d.negative_binomial, d.k_step, st.bundle(ArriveRows), e.pools, st.beds)
         self.kernel = compiled(_arrive, *self.args, d.base_at(0), d.factor(0), *self.tail)
 
     def __call__(self) -> None:

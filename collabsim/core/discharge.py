@@ -98,7 +98,9 @@ class DischargeRows(NamedTuple):
 
 
 @njit(cache=True, error_model="numpy")
-def _discharge(rng, in_treatment, stay_end, factor, arrange, share, acute, rows, pools, beds, ended):
+def _discharge(
+    rng, in_treatment, stay_end, factor, arrange, share, acute, rows, pools, beds, ended
+):
     discharges = rows.discharges
     arranged = rows.arranged
     delayed = rows.delayed

@@ -19,9 +19,9 @@ import numpy as np
 from collabsim.core.aid import Aid
 from collabsim.core.clock import Clock
 from collabsim.core.pathway import Pathway
-from collabsim.core.pools import pool_map, split
 from collabsim.core.phase import Phase
 from collabsim.core.phases import PHASES, rows_of
+from collabsim.core.pools import pool_map, split
 from collabsim.core.random import new_stream
 from collabsim.core.record import Recorder
 from collabsim.core.state import Links, Providers, State

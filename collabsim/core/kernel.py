@@ -25,7 +25,6 @@ does, then stores (and increfs) each field of the tuple.
 from __future__ import annotations
 
 import functools
-
 from collections.abc import Callable
 from typing import Any
 

@@ -17,6 +17,7 @@ from typing import NamedTuple, TypeVar
 
 import numpy as np
 
+
 class Beds(NamedTuple):
     """Per bed pool (``collabsim.core.pools``): the levels a provider's rows sum. With one
     pool per provider these are views of the state's rows."""
