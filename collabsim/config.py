@@ -238,6 +238,35 @@ class WardsConfig:
         doc="a pool takes patients waiting for another pool (outliers) only while more than "
         "this share of its beds is free; 0: any free bed, 1: no outlying",
     )
+    spread: float = param(
+        0.0,
+        unit="log sd",
+        lo=0,
+        hi=3,
+        doc="how much the mean pool size differs between acute providers (lognormal, mean "
+        "kept; drawn from the network seed): some trusts' beds are more fragmented than others",
+    )
+
+
+@dataclass
+class EscalationConfig:
+    """Escalation beds: acute providers open extra staffed beds when patients wait."""
+
+    beds: float = param(
+        0.0,
+        unit="share of own beds",
+        lo=0,
+        hi=1,
+        doc="most escalation beds an acute provider may open; 0: none",
+    )
+    trigger: float = param(
+        0.0,
+        unit="share of own beds",
+        lo=0,
+        hi=10,
+        doc="patients waiting for a bed, as a share of its own beds, above which it opens "
+        "escalation beds at a decision (it closes them when nobody waits)",
+    )
 
 
 @dataclass
@@ -273,6 +302,14 @@ class NetworkConfig:
     )
     occupancy_target: float = param(
         0.925, unit="fraction", lo=0, hi=1.5, lo_open=True, doc="offered load used to set demand"
+    )
+    occupancy_spread: float = param(
+        0.0,
+        unit="fraction",
+        lo=0,
+        hi=0.2,
+        doc="standard deviation between acute providers of the offered load (normal around "
+        "occupancy_target, kept within 0.5-0.995): trusts run at different occupancy",
     )
     region_spacing_km: float = param(60.0, unit="km", lo=1, doc="typical distance between regions")
     region_radius_km: float = param(15.0, unit="km", lo=0, doc="spread of providers in a region")
@@ -522,6 +559,7 @@ class Config:
     discharge: DischargeConfig = param(factory=DischargeConfig)
     pathway: PathwayConfig = param(factory=PathwayConfig)
     wards: WardsConfig = param(factory=WardsConfig)
+    escalation: EscalationConfig = param(factory=EscalationConfig)
     aid: AidConfig = param(factory=AidConfig)
     trust: TrustConfig = param(factory=TrustConfig)
     self_preservation: SelfPreservationConfig = param(factory=SelfPreservationConfig)

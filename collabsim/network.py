@@ -88,6 +88,12 @@ def generate(cfg: NetworkConfig, pathway: PathwayConfig) -> nx.DiGraph:
     acute_stay = cfg.acute_los_days + pathway.share * pathway.arrangement_days
     stepdown = [k for k in cfg.partners if k in STEPDOWN_KINDS]
 
+    # Offered load per acute provider: trusts run at different occupancy. A stream of its
+    # own, so the rest of the network is the same whatever the spread.
+    spread_rng = np.random.default_rng([cfg.seed, 1])
+    load = cfg.occupancy_target + cfg.occupancy_spread * spread_rng.standard_normal(cfg.acute)
+    load = np.clip(load, 0.5, 0.995) if cfg.occupancy_spread > 0 else load
+
     g = nx.DiGraph(preset=cfg.preset)
     node = 0
     acute_nodes_by_region: list[list[int]] = []
@@ -96,7 +102,7 @@ def generate(cfg: NetworkConfig, pathway: PathwayConfig) -> nx.DiGraph:
         region, members, acute_nodes = region_names[r], [], []
         acute_flow = 0.0
         for j in range(per_region[r]):
-            demand = cfg.occupancy_target * beds[k] / acute_stay
+            demand = load[k] * beds[k] / acute_stay
             acute_flow += demand
             _add_provider(
                 g,

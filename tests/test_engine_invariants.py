@@ -56,6 +56,8 @@ def systems(draw):
         culture={"harm_loss": draw(st.floats(0, 1))},
         relationship={"protected_time": draw(st.floats(0, 0.2))},
         mandate={"start_day": 3 * step_days, "days": draw(st.sampled_from([0.0, 5 * step_days]))},
+        escalation={"beds": draw(st.sampled_from([0.0, 0.1, 0.5])),
+                    "trigger": draw(st.sampled_from([0.0, 0.05]))},
         wards={"beds": draw(st.sampled_from([0.0, 0.0, 5.0, 17.0])),
                "reserve": draw(st.sampled_from([0.0, 0.1, draw(st.floats(0, 1))]))},
     )  # fmt: skip
@@ -87,8 +89,10 @@ def test_patients_and_beds_are_conserved_at_every_step(system):
         assert ((e.trust >= 0) & (e.trust <= 1)).all()
         sp = e.traits.self_preservation
         assert ((sp >= 0) & (sp <= 1)).all()
-        # loans move staffed beds, never make or lose them; nobody lends what it lacks
-        assert s.capacity.sum() == total_capacity
+        # loans move staffed beds, never make or lose them; nobody lends what it lacks;
+        # escalation beds are the only beds added
+        assert s.capacity.sum() == total_capacity + s.escalated.sum()
+        assert (s.escalated <= np.floor(cfg.escalation.beds * prov.capacity)).all()
         assert s.lent.sum() == s.borrowed.sum() == e.aid.marks.on_loan.sum()
         assert (s.occupied <= s.capacity).all() and (e.aid.marks.on_loan >= 0).all()
         # bed pools (wards): each provider's rows are its pools' sums; within each pool,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from collabsim.core.phases import ROW
-from tests.helpers import config, engine, links, providers
+from tests.helpers import config, engine, fill, links, providers
 from tests.helpers.phases import admit
 
 
@@ -105,3 +105,27 @@ def test_one_pool_per_provider_is_the_provider():
     e = engine(providers([20, 10], [1.0, 1.0], [5.0, 5.0], ["acute", "community"]))
     assert np.shares_memory(e.state.beds.occupied, e.state.occupied)
     assert np.shares_memory(e.state.beds.capacity, e.state.capacity)
+
+
+def test_escalation_beds_open_where_patients_wait_and_close_when_none_do():
+    cfg = config(escalation={"beds": 0.2, "trigger": 0.1}, sim={"days": 10, "warmup_days": 0})
+    e = engine(providers([20], [0.0], [1000.0], ["acute"]), cfg=cfg)
+    fill(e, occupied=[20], waiting=[6], age=1)
+    escalate = e.phase("escalate")
+    escalate()  # 6 waiting > 10 % of 20 beds: opens up to 20 % of 20 = 4
+    assert e.state.escalated[0] == 4 and e.state.capacity[0] == 24
+    escalate()  # at its limit: no more
+    assert e.state.capacity[0] == 24
+    admit(e)
+    assert e.state.waiting[0] == 2 and e.state.occupied[0] == 24
+    fill(e, occupied=[21], waiting=[0])
+    escalate()  # nobody waits: its 3 free escalation beds close, the occupied one stays
+    assert e.state.escalated[0] == 1 and e.state.capacity[0] == 21
+
+
+def test_no_escalation_below_the_trigger():
+    cfg = config(escalation={"beds": 0.2, "trigger": 0.5}, sim={"days": 10, "warmup_days": 0})
+    e = engine(providers([20], [0.0], [1000.0], ["acute"]), cfg=cfg)
+    fill(e, occupied=[20], waiting=[6])
+    e.phase("escalate")()
+    assert e.state.escalated[0] == 0 and e.state.capacity[0] == 20

@@ -53,7 +53,7 @@ class Engine:
         self.warmup_steps = sim.warmup_steps
         self.max_wait_steps = sim.max_wait_steps
         self.rows = rows_of(phases)
-        self.pools = pool_map(providers, config.wards)
+        self.pools = pool_map(providers, config.wards, config.network.seed)
         self.pathway = Pathway(providers, links)
         self.aid = Aid(providers, links, config.aid, self.clock, policy.reach(config))
         self.traits = Traits(providers.n)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from collabsim.core.admission import Admit, Arrive
 from collabsim.core.aid import BeginAid, MutualAid
 from collabsim.core.discharge import Discharge
+from collabsim.core.escalation import Escalate
 from collabsim.core.pathway import PlaceDelayed
 from collabsim.core.phase import Phase
 from collabsim.core.pressure import Pressure
@@ -26,6 +27,7 @@ PHASES: tuple[type[Phase], ...] = (
     Discharge,  # stays end; some acute patients become delayed discharges
     PlaceDelayed,  # discharge pathway: delayed patients move to step-down partners
     BeginAid,  # loans due end; transfers and loans agreed earlier and due now start
+    Escalate,  # at a decision: escalation beds open where patients wait, close where none do
     Pressure,  # true and reported pressure, requests, spare beds; hidden pressure found out
     MutualAid,  # the policy (from the registry) agrees transfers and loans
     Admit,  # oldest-first admission into free beds, waits recorded

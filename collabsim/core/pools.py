@@ -20,7 +20,7 @@ those of a model without pools. Kernels change a pool's numbers, then gather.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -39,22 +39,26 @@ class PoolMap(NamedTuple):
     reserve: np.ndarray  # float64, per pool: free beds it keeps from outliers (its share)
 
 
-def pool_counts(providers: Providers, wards: object) -> np.ndarray:
-    """Pools per provider: acute providers' beds split by ``wards.beds``; others one."""
+def pool_counts(providers: Providers, wards: Any, seed: int = 0) -> np.ndarray:
+    """Pools per provider: acute providers' beds split by ``wards.beds`` (times a lognormal
+    factor per provider with ``wards.spread``, mean 1, drawn from ``seed``); others one."""
     counts = np.ones(providers.n, dtype=np.int64)
-    size = float(getattr(wards, "beds", 0.0))
-    if size > 0:
+    if wards.beds > 0:
         acute = providers.kind == ACUTE
+        size = np.full(int(acute.sum()), float(wards.beds))
+        if wards.spread > 0:
+            z = np.random.default_rng([seed, 2]).standard_normal(size.size)
+            size *= np.exp(wards.spread * z - wards.spread**2 / 2)
         counts[acute] = np.maximum(1, np.rint(providers.capacity[acute] / size)).astype(np.int64)
     return counts
 
 
-def pool_map(providers: Providers, wards: object) -> PoolMap:
-    counts = pool_counts(providers, wards)
+def pool_map(providers: Providers, wards: Any, seed: int = 0) -> PoolMap:
+    counts = pool_counts(providers, wards, seed)
     first = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
     provider = np.repeat(np.arange(providers.n, dtype=np.int64), counts)
     share = 1.0 / counts[provider]
-    reserve = np.full(provider.size, float(getattr(wards, "reserve", 0.0)))
+    reserve = np.full(provider.size, float(wards.reserve))
     return PoolMap(provider, first, share.astype(np.float64), reserve)
 
 
