@@ -17,7 +17,7 @@ from numba import njit
 from collabsim.core.demand import Demand
 from collabsim.core.kernel import compiled, packed
 from collabsim.core.phase import Phase
-from collabsim.core.pools import gather
+from collabsim.core.pools import gather, scatter
 from collabsim.core.random import negative_binomial as negative_binomial_draw
 from collabsim.core.random import poisson
 from collabsim.core.state import flow
@@ -52,12 +52,11 @@ class WaitWeights(NamedTuple):
 
 
 @njit(cache=True, error_model="numpy")
-def _arrive(queue, top, rng, base, factor, negative_binomial, k, rows, pools, beds):
+def _arrive(queue, top, rng, base, factor, negative_binomial, k, rows, pools, beds, scratch):
     lost = rows.lost
     arrivals = rows.arrivals
     waiting = rows.waiting
     first = pools.first
-    share = pools.share
     pool_waiting = beds.waiting
     oldest = queue.shape[0] - 1
     n = first.size - 1
@@ -77,17 +76,18 @@ def _arrive(queue, top, rng, base, factor, negative_binomial, k, rows, pools, be
         for u in range(u_count):
             queue[a, u] = queue[a - 1, u]
     for i in range(n):
-        came = 0
-        for u in range(first[i], first[i + 1]):
-            mean = base[i] * share[u] * factor
-            if negative_binomial:  # k scales with the share: the provider's dispersion kept
-                arrived = negative_binomial_draw(rng, k * share[u], mean)
-            else:
-                arrived = poisson(rng, mean)
-            queue[0, u] = arrived
-            pool_waiting[u] += arrived
-            came += arrived
-        arrivals[i] = came
+        lo, hi = first[i], first[i + 1]
+        mean = base[i] * factor
+        arrived = negative_binomial_draw(rng, k, mean) if negative_binomial else poisson(rng, mean)
+        arrivals[i] = arrived
+        if hi - lo == 1:
+            queue[0, lo] = arrived
+            pool_waiting[lo] += arrived
+        else:  # the provider's arrivals, each to one of its (equal) pools at random
+            scatter(rng, arrived, lo, hi, scratch)
+            for u in range(lo, hi):
+                queue[0, u] = scratch[u]
+                pool_waiting[u] += scratch[u]
         gather(first, pool_waiting, waiting, i)
     top[0] = longest + 1
 
@@ -109,7 +109,14 @@ class Arrive(Phase):
         e, d = self.engine, self.demand
         st = e.state
         self.args = (st.queue, st.top, e.rng_arrivals)
-        self.tail = packed(d.negative_binomial, d.k_step, st.bundle(ArriveRows), e.pools, st.beds)
+        self.tail = packed(
+            d.negative_binomial,
+            d.k_step,
+            st.bundle(ArriveRows),
+            e.pools,
+            st.beds,
+            np.zeros(e.pools.provider.size, dtype=np.int64),  # scratch: arrivals per pool
+        )
         self.kernel = compiled(_arrive, *self.args, d.base_at(0), d.factor(0), *self.tail)
 
     def __call__(self) -> None:

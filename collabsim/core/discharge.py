@@ -29,7 +29,7 @@ from numba import njit
 from collabsim.core.calendar import Rhythm
 from collabsim.core.kernel import compiled, packed
 from collabsim.core.phase import Phase
-from collabsim.core.pools import gather
+from collabsim.core.pools import among, gather
 from collabsim.core.random import binomial
 from collabsim.core.state import ACUTE, Providers, flow, level
 
@@ -99,7 +99,7 @@ class DischargeRows(NamedTuple):
 
 @njit(cache=True, error_model="numpy")
 def _discharge(
-    rng, in_treatment, stay_end, factor, arrange, share, acute, rows, pools, beds, ended
+    rng, in_treatment, stay_end, factor, arrange, share, acute, rows, pools, beds, scratch
 ):
     discharges = rows.discharges
     arranged = rows.arranged
@@ -110,31 +110,61 @@ def _discharge(
     pool_occupied = beds.occupied
     pool_delayed = beds.delayed
     pool_arranged = beds.arranged
+    ended = scratch[0]  # per pool: stays ended this step (then: those going home)
+    part = scratch[1]  # per pool: its part of a provider's draw
+    count = scratch[2]  # per pool: the patients a draw is among
     buckets = in_treatment.shape[0]
     n = first.size - 1
+    # One draw per provider (and bucket), split over its pools exactly (pools.among).
     for i in range(n):
+        lo, hi = first[i], first[i + 1]
         total = 0
-        for u in range(first[i], first[i + 1]):
+        if hi - lo == 1:
             out = 0
             for a in range(buckets):
-                k = binomial(rng, in_treatment[a, u], min(stay_end[a, i] * factor, 1.0))
-                in_treatment[a, u] -= k
+                k = binomial(rng, in_treatment[a, lo], min(stay_end[a, i] * factor, 1.0))
+                in_treatment[a, lo] -= k
                 out += k
-            ended[u] = out
-            total += out
+            ended[lo] = out
+            total = out
+        else:
+            for u in range(lo, hi):
+                ended[u] = 0
+            for a in range(buckets):
+                here = 0
+                for u in range(lo, hi):
+                    here += in_treatment[a, u]
+                k = binomial(rng, here, min(stay_end[a, i] * factor, 1.0))
+                among(rng, k, in_treatment[a], lo, hi, part)
+                for u in range(lo, hi):
+                    in_treatment[a, u] -= part[u]
+                    ended[u] += part[u]
+                total += k
         discharges[i] = total
     arrange = min(arrange * factor, 1.0)
     for j in range(acute.size):
         i = acute[j]
-        fresh = 0
-        for u in range(first[i], first[i + 1]):
-            # delayed patients not yet arranged: is their onward care arranged this step?
-            pool_arranged[u] += binomial(rng, pool_delayed[u] - pool_arranged[u], arrange)
-            # of this step's acute discharges, those who need an onward place stay, delayed
-            new = binomial(rng, ended[u], share[j])
-            pool_delayed[u] += new
-            ended[u] -= new
-            fresh += new
+        lo, hi = first[i], first[i + 1]
+        # delayed patients not yet arranged: is their onward care arranged this step?
+        # Of this step's acute discharges, those who need an onward place stay, delayed.
+        if hi - lo == 1:
+            pool_arranged[lo] += binomial(rng, pool_delayed[lo] - pool_arranged[lo], arrange)
+            fresh = binomial(rng, ended[lo], share[j])
+            pool_delayed[lo] += fresh
+            ended[lo] -= fresh
+        else:
+            unarranged = 0
+            for u in range(lo, hi):
+                count[u] = pool_delayed[u] - pool_arranged[u]
+                unarranged += count[u]
+            among(rng, binomial(rng, unarranged, arrange), count, lo, hi, part)
+            for u in range(lo, hi):
+                pool_arranged[u] += part[u]
+            fresh = binomial(rng, discharges[i], share[j])
+            among(rng, fresh, ended, lo, hi, part)
+            for u in range(lo, hi):
+                pool_delayed[u] += part[u]
+                ended[u] -= part[u]
         new_delayed[i] = fresh
         discharges[i] -= fresh
         gather(first, pool_arranged, arranged, i)
@@ -175,7 +205,7 @@ class Discharge(Phase):
 
     def reset(self) -> None:
         e, stays = self.engine, self.stays
-        self.ended = np.zeros(e.pools.provider.size, dtype=np.int64)  # scratch: per pool
+        self.scratch = np.zeros((3, e.pools.provider.size), dtype=np.int64)  # per pool
         self.head = packed(e.rng_los, e.state.in_treatment, stays.stay_end)
         self.tail = packed(
             stays.arrange,
@@ -184,7 +214,7 @@ class Discharge(Phase):
             e.state.bundle(DischargeRows),
             e.pools,
             e.state.beds,
-            self.ended,
+            self.scratch,
         )
         self.kernel = compiled(_discharge, *self.head, 1.0, *self.tail)
 

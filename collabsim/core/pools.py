@@ -2,13 +2,13 @@
 
 Real hospitals wait because their beds are not one pool: a patient needs a bed on
 the right ward or specialty, and a bed free elsewhere helps only if the patient may
-be placed there as an *outlier*. With ``wards.beds`` set, each acute provider's
-beds are split into ``round(beds / wards.beds)`` pools of near-equal size; each
-pool has its share of the provider's demand, its own queue, stays and delayed
-discharges. A patient waits for a bed in their own pool; once every pool has
-admitted its own patients (oldest first), the oldest still waiting anywhere in the
-provider may take a free bed in another of its pools while that pool keeps more
-than ``wards.reserve`` of its beds free for its own patients.
+be placed there as an *outlier*. With ``wards.beds`` set, each acute provider's beds
+are split into ``round(beds / wards.beds)`` pools of near-equal size; each pool has
+an equal share of the provider's demand (each arrival joins one of them at random),
+its own queue, stays and delayed discharges. A patient waits for a bed in their own
+pool; once every pool has admitted its own patients (oldest first), the oldest still
+waiting anywhere in the provider may take a free bed in another of its pools while
+that pool keeps more than ``wards.reserve`` of its beds free for its own patients.
 
 Pools are the columns of the queue and of the stays (``state.queue[a, u]``,
 ``state.in_treatment[a, u]``); ``Beds`` holds their capacity, occupancy, queue
@@ -25,9 +25,20 @@ from typing import Any, NamedTuple
 import numpy as np
 from numba import njit
 
+from collabsim.core.random import uniform
 from collabsim.core.state import ACUTE, Beds, Providers
 
-__all__ = ["Beds", "PoolMap", "add_beds", "gather", "pool_map", "split", "take_free_beds"]
+__all__ = [
+    "Beds",
+    "PoolMap",
+    "add_beds",
+    "among",
+    "gather",
+    "pool_map",
+    "scatter",
+    "split",
+    "take_free_beds",
+]
 
 
 class PoolMap(NamedTuple):
@@ -35,7 +46,6 @@ class PoolMap(NamedTuple):
 
     provider: np.ndarray  # int64, per pool
     first: np.ndarray  # int64 (n + 1): provider i's pools are first[i]:first[i + 1]
-    share: np.ndarray  # float64, per pool: its share of the provider's demand (1.0 alone)
     reserve: np.ndarray  # float64, per pool: free beds it keeps from outliers (its share)
 
 
@@ -57,9 +67,8 @@ def pool_map(providers: Providers, wards: Any, seed: int = 0) -> PoolMap:
     counts = pool_counts(providers, wards, seed)
     first = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
     provider = np.repeat(np.arange(providers.n, dtype=np.int64), counts)
-    share = 1.0 / counts[provider]
     reserve = np.full(provider.size, float(wards.reserve))
-    return PoolMap(provider, first, share.astype(np.float64), reserve)
+    return PoolMap(provider, first, reserve)
 
 
 def split(total: np.ndarray, first: np.ndarray) -> np.ndarray:
@@ -129,3 +138,40 @@ def add_beds(beds, first, i, k):
             if waiting[u] > waiting[best]:
                 best = u
         capacity[best] += left
+
+
+# Draws for a provider's pools: one draw for the provider, then split exactly. A binomial
+# draw per pool would cost a draw per pool per step (most of them zero at hourly steps);
+# these cost a uniform per patient drawn. Hand-written because they run inside kernels.
+
+
+@njit(cache=True, error_model="numpy")
+def among(rng, k, counts, lo, hi, out):
+    """Which pools ``k`` patients chosen at random without replacement from the
+    ``counts[lo:hi]`` patients of the pools belong to, into ``out[lo:hi]``. If the total
+    ``k`` is Binomial(N, p) over the N patients, ``out`` is exactly independent
+    Binomial(counts[u], p) draws per pool (given their sum it is multivariate
+    hypergeometric, which choosing without replacement is)."""
+    left = 0
+    for u in range(lo, hi):
+        out[u] = 0
+        left += counts[u]
+    for _ in range(k):
+        r = int(uniform(rng) * left)
+        for u in range(lo, hi):
+            r -= counts[u] - out[u]
+            if r < 0:
+                out[u] += 1
+                break
+        left -= 1
+
+
+@njit(cache=True, error_model="numpy")
+def scatter(rng, k, lo, hi, out):
+    """Each of ``k`` arrivals to one of the equally shared pools ``lo:hi`` at random, into
+    ``out[lo:hi]``: a Poisson total split so is exactly an independent Poisson per pool."""
+    for u in range(lo, hi):
+        out[u] = 0
+    width = hi - lo
+    for _ in range(k):
+        out[lo + int(uniform(rng) * width)] += 1
