@@ -58,23 +58,25 @@ def _arrive(queue, top, rng, base, factor, negative_binomial, k, rows, pools, be
     waiting = rows.waiting
     first = pools.first
     pool_waiting = beds.waiting
+    pool_top = beds.top
     oldest = queue.shape[0] - 1
     n = first.size - 1
-    u_count = queue.shape[1]
-    longest = top[0]
-    expired = longest > oldest  # someone has waited the maximum: they leave unadmitted
-    if expired:
-        longest = oldest
+    # Each pool's cohorts age one step (only its rows below its top can be non-empty,
+    # so the work follows each pool's longest wait); who has waited the maximum leaves.
+    longest = 0
     for i in range(n):
         gone = 0
-        if expired:
-            for u in range(first[i], first[i + 1]):
+        for u in range(first[i], first[i + 1]):
+            rows_used = pool_top[u]
+            if rows_used > oldest:  # someone here has waited the maximum: they leave
                 gone += queue[oldest, u]
                 pool_waiting[u] -= queue[oldest, u]
+                rows_used = oldest
+            for a in range(rows_used, 0, -1):
+                queue[a, u] = queue[a - 1, u]
+            pool_top[u] = rows_used + 1  # row 0: this step's arrivals, drawn below
+            longest = max(longest, rows_used)
         lost[i] = gone
-    for a in range(longest, 0, -1):
-        for u in range(u_count):
-            queue[a, u] = queue[a - 1, u]
     for i in range(n):
         lo, hi = first[i], first[i + 1]
         mean = base[i] * factor
@@ -89,7 +91,7 @@ def _arrive(queue, top, rng, base, factor, negative_binomial, k, rows, pools, be
                 queue[0, u] = scratch[u]
                 pool_waiting[u] += scratch[u]
         gather(first, pool_waiting, waiting, i)
-    top[0] = longest + 1
+    top[0] = longest + 1  # the longest wait anywhere, for readers
 
 
 class Arrive(Phase):
@@ -145,17 +147,19 @@ def _admit(queue, top, rows, in_treatment0, weights, histogram, pools, beds, spa
     pool_capacity = beds.capacity
     pool_occupied = beds.occupied
     pool_waiting = beds.waiting
+    pool_top = beds.top
     n = first.size - 1
-    longest = top[0]
     new_top = 0
     for i in range(n):
         admitted = steps = breaches = harms = over_4h = over_12h = outliers = 0
         lo, hi = first[i], first[i + 1]
+        longest = 0  # the provider's longest wait (rows), for outliers
         for u in range(lo, hi):  # each pool admits its own patients, oldest first
             free = max(pool_capacity[u] - pool_occupied[u], 0)
             left = pool_waiting[u]  # the queue's column sum: stop once all are seen
             took = 0
-            a = longest - 1
+            longest = max(longest, pool_top[u])
+            a = pool_top[u] - 1
             while a >= 0 and free > 0 and left > 0:
                 q = queue[a, u]
                 if q > 0:
@@ -226,13 +230,14 @@ def _admit(queue, top, rows, in_treatment0, weights, histogram, pools, beds, spa
         rows_over_4h[i] = over_4h
         rows_over_12h[i] = over_12h
         rows_outliers[i] = outliers
-        if waiting[i] > 0:  # the oldest cohort still waiting sets the queue's top
-            for u in range(lo, hi):
-                if pool_waiting[u] > 0:
-                    a = longest - 1
-                    while a >= new_top and queue[a, u] == 0:
-                        a -= 1
-                    new_top = max(new_top, a + 1)
+        for u in range(lo, hi):  # the oldest cohort still waiting sets the pool's top
+            a = pool_top[u] - 1
+            if pool_waiting[u] == 0:
+                a = -1
+            while a >= 0 and queue[a, u] == 0:
+                a -= 1
+            pool_top[u] = a + 1
+            new_top = max(new_top, a + 1)
     top[0] = new_top
 
 

@@ -224,7 +224,7 @@ def pair_trust(trust, index, reverse, e):
 
 
 @njit(cache=True, error_model="numpy")
-def _move(queue, top, pools, beds, rows, s, d, want):
+def _move(queue, pools, beds, rows, s, d, want):
     """Move up to ``want`` of s's oldest waiting patients to d's queue (a patient of s's
     k-th pool joins d's k-th, counted round d's pools); returns the number."""
     waiting = rows.waiting
@@ -232,10 +232,13 @@ def _move(queue, top, pools, beds, rows, s, d, want):
     transfers_in = rows.transfers_in
     first = pools.first
     pool_waiting = beds.waiting
+    pool_top = beds.top
     s0, s1, d0 = first[s], first[s + 1], first[d]
     d_pools = first[d + 1] - d0
+    a = -1
+    for u in range(s0, s1):
+        a = max(a, pool_top[u] - 1)
     moved = 0
-    a = top - 1
     while want > 0 and a >= 0:
         for u in range(s0, s1):
             take = min(queue[a, u], want)
@@ -245,6 +248,7 @@ def _move(queue, top, pools, beds, rows, s, d, want):
                 queue[a, v] += take
                 pool_waiting[u] -= take
                 pool_waiting[v] += take
+                pool_top[v] = max(pool_top[v], a + 1)
                 want -= take
                 moved += take
         a -= 1
@@ -287,7 +291,7 @@ def _carry_out(
         s, d = src[e], dst[e]
         k = 0
         if now_transfers[e] > 0:
-            k = _move(queue, top[0], pools, beds, rows, s, d, now_transfers[e])
+            k = _move(queue, pools, beds, rows, s, d, now_transfers[e])
         if now_loans[e] > 0:  # the helper lends only beds that are free now (in its pools)
             lend = min(now_loans[e], max(capacity[d] - occupied[d], 0))
             lend = take_free_beds(beds, first, d, lend)

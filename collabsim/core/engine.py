@@ -156,7 +156,9 @@ class Engine:
 
     @queue_top.setter
     def queue_top(self, top: int) -> None:
+        """After filling the queue by hand: rows below ``top`` may be non-empty anywhere."""
         self.state.top[0] = top
+        self.state.beds.top[:] = top
 
     def trust_changed(self) -> None:
         """Call after changing ``self.trust``: refreshes the mean and spread recorded."""
