@@ -144,6 +144,15 @@ class DemandConfig:
         doc="hour-of-day factors of arrivals (decisions to admit), 24 from 00:00, normalised to "
         "mean 1; empty: the same every hour",
     )
+    elective_share: float = param(
+        0.0,
+        unit="fraction",
+        lo=0,
+        hi=0.9,
+        doc="share of acute providers' arrivals that are booked (elective): admitted into a free "
+        "bed of their pool in the step they arrive, before the queue, else cancelled; they never "
+        "wait in the queue, so waits and 12-hour waits are emergency patients'",
+    )
     winter_amplitude: float = param(
         0.04, unit="fraction", lo=0, hi=0.9, doc="seasonal demand swing: 1 + a*cos(...)"
     )

@@ -33,6 +33,7 @@ def systems(draw):
         demand={"distribution": draw(st.sampled_from(["poisson", "negative_binomial"])),
                 "dispersion": draw(st.floats(0.5, 100)), "scale": draw(st.floats(0.2, 2.0)),
                 "winter_amplitude": draw(st.floats(0, 0.5)),
+                "elective_share": draw(st.sampled_from([0.0, 0.0, 0.3])),
                 "hourly": draw(st.sampled_from([[], [0.5] * 8 + [1.5] * 8 + [1.0] * 8]))},
         discharge={"los": draw(st.sampled_from(["exponential", "lognormal"])),
                    "weekend_factor": draw(st.floats(0.1, 1.0)), "los_horizon_days": 20.0,
@@ -114,8 +115,11 @@ def test_patients_and_beds_are_conserved_at_every_step(system):
         # bed flow balance for this step
         np.testing.assert_array_equal(
             s.occupied - occupied_before,
-            s.admissions - s.discharges + s.placed_in - s.placed_out,
+            s.admissions + s.elective_admissions - s.discharges + s.placed_in - s.placed_out,
         )
+        # booked patients are admitted or cancelled in the step they come; acute only
+        np.testing.assert_array_equal(s.electives, s.elective_admissions + s.cancelled)
+        assert (s.electives[prov.kind != 0] == 0).all() and (s.beds.booked == 0).all()
         # pathway: only acute providers have delayed patients; placements balance
         assert (s.delayed[prov.kind != 0] == 0).all()
         assert (s.arranged <= s.delayed).all()

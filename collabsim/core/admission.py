@@ -18,13 +18,14 @@ from collabsim.core.demand import Demand
 from collabsim.core.kernel import compiled, packed
 from collabsim.core.phase import Phase
 from collabsim.core.pools import gather, scatter
+from collabsim.core.random import binomial, poisson
 from collabsim.core.random import negative_binomial as negative_binomial_draw
-from collabsim.core.random import poisson
-from collabsim.core.state import flow
+from collabsim.core.state import ACUTE, flow
 
 
 class ArriveRows(NamedTuple):
     arrivals: np.ndarray
+    electives: np.ndarray
     lost: np.ndarray
     waiting: np.ndarray
 
@@ -39,6 +40,8 @@ class AdmitRows(NamedTuple):
     over_4h: np.ndarray
     over_12h: np.ndarray
     outliers: np.ndarray
+    elective_admissions: np.ndarray
+    cancelled: np.ndarray
 
 
 class WaitWeights(NamedTuple):
@@ -52,8 +55,12 @@ class WaitWeights(NamedTuple):
 
 
 @njit(cache=True, error_model="numpy")
-def _arrive(queue, top, rng, base, factor, negative_binomial, k, rows, pools, beds, scratch):
+def _arrive(
+    queue, top, rng, base, factor, negative_binomial, k, elective, rows, pools, beds, scratch
+):
     lost = rows.lost
+    electives = rows.electives
+    booked = beds.booked
     arrivals = rows.arrivals
     waiting = rows.waiting
     first = pools.first
@@ -81,15 +88,20 @@ def _arrive(queue, top, rng, base, factor, negative_binomial, k, rows, pools, be
         lo, hi = first[i], first[i + 1]
         mean = base[i] * factor
         arrived = negative_binomial_draw(rng, k, mean) if negative_binomial else poisson(rng, mean)
+        booking = binomial(rng, arrived, elective[i]) if elective[i] > 0.0 else 0
+        arrived -= booking
         arrivals[i] = arrived
+        electives[i] = booking
         if hi - lo == 1:
             queue[0, lo] = arrived
             pool_waiting[lo] += arrived
+            booked[lo] = booking
         else:  # the provider's arrivals, each to one of its (equal) pools at random
             scatter(rng, arrived, lo, hi, scratch)
             for u in range(lo, hi):
                 queue[0, u] = scratch[u]
                 pool_waiting[u] += scratch[u]
+            scatter(rng, booking, lo, hi, booked)
         gather(first, pool_waiting, waiting, i)
     top[0] = longest + 1  # the longest wait anywhere, for readers
 
@@ -99,13 +111,16 @@ class Arrive(Phase):
 
     name = "arrive"
     rows = (
-        flow("arrivals", "joined a queue"),
+        flow("arrivals", "joined a queue (emergency patients)"),
+        flow("electives", "booked (elective) patients arriving for a bed"),
         flow("lost", "left a queue unadmitted after the maximum wait"),
     )
 
     def __init__(self, engine) -> None:  # noqa: ANN001 - Engine
         super().__init__(engine)
         self.demand = Demand(engine.providers, engine.config.demand, engine.clock)
+        p, share = engine.providers, engine.config.demand.elective_share
+        self.elective = np.where(p.kind == ACUTE, float(share), 0.0)  # per provider
 
     def reset(self) -> None:
         e, d = self.engine, self.demand
@@ -114,6 +129,7 @@ class Arrive(Phase):
         self.tail = packed(
             d.negative_binomial,
             d.k_step,
+            self.elective,
             st.bundle(ArriveRows),
             e.pools,
             st.beds,
@@ -137,6 +153,9 @@ def _admit(queue, top, rows, in_treatment0, weights, histogram, pools, beds, spa
     rows_over_4h = rows.over_4h
     rows_over_12h = rows.over_12h
     rows_outliers = rows.outliers
+    rows_elective_admissions = rows.elective_admissions
+    rows_cancelled = rows.cancelled
+    booked = beds.booked
     weights_steps = weights.steps
     breach = weights.breach
     harm = weights.harm
@@ -154,8 +173,17 @@ def _admit(queue, top, rows, in_treatment0, weights, histogram, pools, beds, spa
         admitted = steps = breaches = harms = over_4h = over_12h = outliers = 0
         lo, hi = first[i], first[i + 1]
         longest = 0  # the provider's longest wait (rows), for outliers
+        booked_in = turned_away = 0
         for u in range(lo, hi):  # each pool admits its own patients, oldest first
             free = max(pool_capacity[u] - pool_occupied[u], 0)
+            if booked[u]:  # booked patients first, into the beds kept for them
+                take = min(booked[u], free)
+                free -= take
+                pool_occupied[u] += take
+                in_treatment0[u] += take
+                booked_in += take
+                turned_away += booked[u] - take
+                booked[u] = 0
             left = pool_waiting[u]  # the queue's column sum: stop once all are seen
             took = 0
             longest = max(longest, pool_top[u])
@@ -222,6 +250,8 @@ def _admit(queue, top, rows, in_treatment0, weights, histogram, pools, beds, spa
                         histogram[a] += take
                 a -= 1
         admissions[i] = admitted
+        rows_elective_admissions[i] = booked_in
+        rows_cancelled[i] = turned_away
         gather(first, pool_occupied, occupied, i)
         gather(first, pool_waiting, waiting, i)
         wait_steps[i] = steps
@@ -253,6 +283,8 @@ class Admit(Phase):
         flow("over_4h", "admissions that waited at least 4 hours for a bed"),
         flow("over_12h", "admissions that waited at least 12 hours for a bed"),
         flow("outliers", "admissions into another pool (ward) of the provider than their own"),
+        flow("elective_admissions", "booked patients admitted (not counted in admissions)"),
+        flow("cancelled", "booked patients turned away for want of a free bed"),
     )
 
     def __init__(self, engine) -> None:  # noqa: ANN001 - Engine

@@ -29,6 +29,7 @@ class Beds(NamedTuple):
     arranged: np.ndarray
     home: np.ndarray  # beds the pool has when nothing is on loan
     top: np.ndarray  # only the pool's queue rows below this can be non-empty
+    booked: np.ndarray  # elective patients arriving this step, to be admitted (or cancelled)
 
 
 KINDS = ("acute", "community", "social_care", "mental_health")
@@ -150,13 +151,13 @@ class State:
         self.capacity[:] = providers.capacity
         # Per pool: capacity, occupied, waiting, delayed, arranged, home size. One pool per
         # provider: the provider rows themselves (the same memory), so nothing is copied.
-        names = Beds._fields[:-2]
+        names = Beds._fields[:-3]
         if u == n:
             levels = [self.block[self.index[f]] if f in self.index else np.zeros(n, np.int64)
                       for f in names]  # fmt: skip
         else:
             levels = [np.zeros(u, dtype=np.int64) for _ in names]
-        self.beds = Beds(*levels, np.zeros(u, dtype=np.int64), np.zeros(u, dtype=np.int64))
+        self.beds = Beds(*levels, *(np.zeros(u, dtype=np.int64) for _ in range(3)))
 
     def bundle(self, kind: type[Bundle]) -> Bundle:
         """The named tuple ``kind`` of the rows its fields name (views: writes go to the
