@@ -10,7 +10,7 @@ from tests.helpers import config, engine, fill, providers
 from tests.helpers.phases import admit
 
 
-def test_booked_patients_take_free_beds_before_the_queue_and_the_rest_are_cancelled():
+def test_booked_patients_take_free_beds_before_the_queue_and_the_rest_are_rebooked():
     cfg = config(demand={"elective_share": 0.2}, sim={"days": 10, "warmup_days": 0})
     e = engine(providers([10], [0.0], [1000.0], ["acute"]), cfg=cfg)
     fill(e, occupied=[7], waiting=[4], age=2)  # 3 beds free, 4 emergency patients waiting
@@ -19,7 +19,12 @@ def test_booked_patients_take_free_beds_before_the_queue_and_the_rest_are_cancel
     st = e.state
     assert st.elective_admissions[0] == 3 and st.cancelled[0] == 2
     assert st.admissions[0] == 0 and st.waiting[0] == 4 and st.occupied[0] == 10
-    assert st.beds.booked[0] == 0
+    assert st.beds.booked[0] == 0 and st.rebooked[0] == 2
+    # a day later (one daily step here) the two come back first
+    fill(e, occupied=[9], waiting=[4], age=2)
+    e.t += 1
+    admit(e)
+    assert st.elective_admissions[0] == 1 and st.cancelled[0] == 1 and st.rebooked[0] == 1
 
 
 def test_the_elective_share_of_arrivals_and_waits_only_for_emergencies():
@@ -40,6 +45,7 @@ def test_the_elective_share_of_arrivals_and_waits_only_for_emergencies():
     assert abs(electives / total - expected) < 4 * np.sqrt(expected * (1 - expected) / total)
     tot = e.recorder.provider_totals
     assert tot[ROW["electives"], 1] == 0
-    # emergency patients queue; booked ones are admitted or cancelled the same step
-    assert tot[ROW["electives"], 0] == tot[ROW["elective_admissions"], 0] + tot[ROW["cancelled"], 0]
+    # emergency patients queue; booked ones are admitted or wait at home, rebooked
+    rebooked = e.state.rebooked[0]
+    assert tot[ROW["electives"], 0] == tot[ROW["elective_admissions"], 0] + rebooked
     assert tot[ROW["admissions"]].sum() + e.state.waiting.sum() <= emergencies

@@ -20,7 +20,7 @@ from collabsim.core.phase import Phase
 from collabsim.core.pools import gather, scatter
 from collabsim.core.random import binomial, poisson
 from collabsim.core.random import negative_binomial as negative_binomial_draw
-from collabsim.core.state import ACUTE, flow
+from collabsim.core.state import ACUTE, flow, level
 
 
 class ArriveRows(NamedTuple):
@@ -42,6 +42,7 @@ class AdmitRows(NamedTuple):
     outliers: np.ndarray
     elective_admissions: np.ndarray
     cancelled: np.ndarray
+    rebooked: np.ndarray
 
 
 class WaitWeights(NamedTuple):
@@ -143,7 +144,9 @@ class Arrive(Phase):
 
 
 @njit(cache=True, error_model="numpy")
-def _admit(queue, top, rows, in_treatment0, weights, histogram, pools, beds, spare, measuring):
+def _admit(
+    queue, top, rows, in_treatment0, weights, histogram, pools, beds, spare, rebook, slot, measuring
+):
     occupied = rows.occupied
     waiting = rows.waiting
     admissions = rows.admissions
@@ -155,6 +158,7 @@ def _admit(queue, top, rows, in_treatment0, weights, histogram, pools, beds, spa
     rows_outliers = rows.outliers
     rows_elective_admissions = rows.elective_admissions
     rows_cancelled = rows.cancelled
+    rows_rebooked = rows.rebooked
     booked = beds.booked
     weights_steps = weights.steps
     breach = weights.breach
@@ -173,16 +177,20 @@ def _admit(queue, top, rows, in_treatment0, weights, histogram, pools, beds, spa
         admitted = steps = breaches = harms = over_4h = over_12h = outliers = 0
         lo, hi = first[i], first[i + 1]
         longest = 0  # the provider's longest wait (rows), for outliers
-        booked_in = turned_away = 0
+        booked_in = turned_away = back = 0
         for u in range(lo, hi):  # each pool admits its own patients, oldest first
             free = max(pool_capacity[u] - pool_occupied[u], 0)
-            if booked[u]:  # booked patients first, into the beds kept for them
-                take = min(booked[u], free)
+            due = booked[u] + rebook[slot, u]  # booked today, and those rebooked a day ago
+            if due:  # booked patients first, into the beds kept for them; the rest are
+                # cancelled and rebooked for the same hour tomorrow
+                back += rebook[slot, u]
+                take = min(due, free)
                 free -= take
                 pool_occupied[u] += take
                 in_treatment0[u] += take
                 booked_in += take
-                turned_away += booked[u] - take
+                turned_away += due - take
+                rebook[slot, u] = due - take
                 booked[u] = 0
             left = pool_waiting[u]  # the queue's column sum: stop once all are seen
             took = 0
@@ -252,6 +260,7 @@ def _admit(queue, top, rows, in_treatment0, weights, histogram, pools, beds, spa
         admissions[i] = admitted
         rows_elective_admissions[i] = booked_in
         rows_cancelled[i] = turned_away
+        rows_rebooked[i] += turned_away - back
         gather(first, pool_occupied, occupied, i)
         gather(first, pool_waiting, waiting, i)
         wait_steps[i] = steps
@@ -284,7 +293,8 @@ class Admit(Phase):
         flow("over_12h", "admissions that waited at least 12 hours for a bed"),
         flow("outliers", "admissions into another pool (ward) of the provider than their own"),
         flow("elective_admissions", "booked patients admitted (not counted in admissions)"),
-        flow("cancelled", "booked patients turned away for want of a free bed"),
+        flow("cancelled", "booked admissions cancelled for want of a free bed (then rebooked)"),
+        level("rebooked", "booked patients cancelled and rebooked, waiting at home for a bed"),
     )
 
     def __init__(self, engine) -> None:  # noqa: ANN001 - Engine
@@ -305,6 +315,9 @@ class Admit(Phase):
         e = self.engine
         st = e.state
         self.spare = np.zeros(e.pools.provider.size, dtype=np.int64)  # scratch: outlier beds
+        # booked patients cancelled, by the step of the day they come back at, per pool
+        self.day = max(1, e.clock.steps(1.0))
+        self.rebook = np.zeros((self.day, e.pools.provider.size), dtype=np.int64)
         self.args = packed(
             st.queue,
             st.top,
@@ -315,8 +328,10 @@ class Admit(Phase):
             e.pools,
             st.beds,
             self.spare,
+            self.rebook,
         )
-        self.kernel = compiled(_admit, *self.args, False)
+        self.kernel = compiled(_admit, *self.args, 0, False)
 
     def __call__(self) -> None:
-        self.kernel(*self.args, self.engine.measuring)
+        e = self.engine
+        self.kernel(*self.args, e.t % self.day, e.measuring)
