@@ -10,21 +10,22 @@ from tests.helpers import config, engine, fill, providers
 from tests.helpers.phases import admit
 
 
-def test_booked_patients_take_free_beds_before_the_queue_and_the_rest_are_rebooked():
-    cfg = config(demand={"elective_share": 0.2}, sim={"days": 10, "warmup_days": 0})
+def test_booked_patients_take_free_beds_before_the_queue_and_wait_until_the_days_end():
+    cfg = config(
+        demand={"elective_share": 0.2}, sim={"days": 10, "warmup_days": 0, "step_days": 0.25}
+    )
     e = engine(providers([10], [0.0], [1000.0], ["acute"]), cfg=cfg)
     fill(e, occupied=[7], waiting=[4], age=2)  # 3 beds free, 4 emergency patients waiting
     e.state.beds.booked[0] = 5
-    admit(e)
+    admit(e)  # 00:00-06:00
     st = e.state
-    assert st.elective_admissions[0] == 3 and st.cancelled[0] == 2
+    assert st.elective_admissions[0] == 3 and st.cancelled[0] == 0 and st.booked[0] == 2
     assert st.admissions[0] == 0 and st.waiting[0] == 4 and st.occupied[0] == 10
-    assert st.beds.booked[0] == 0 and st.rebooked[0] == 2
-    # a day later (one daily step here) the two come back first
-    fill(e, occupied=[9], waiting=[4], age=2)
-    e.t += 1
+    fill(e, occupied=[9], waiting=[4], age=2)  # a bed frees: the booked go first
+    e.t = 3  # 18:00-24:00, the day's last step
     admit(e)
-    assert st.elective_admissions[0] == 1 and st.cancelled[0] == 1 and st.rebooked[0] == 1
+    assert st.elective_admissions[0] == 1 and st.admissions[0] == 0
+    assert st.cancelled[0] == 1 and st.booked[0] == 1  # cancelled, still booked tomorrow
 
 
 def test_the_elective_share_of_arrivals_and_waits_only_for_emergencies():
@@ -45,7 +46,7 @@ def test_the_elective_share_of_arrivals_and_waits_only_for_emergencies():
     assert abs(electives / total - expected) < 4 * np.sqrt(expected * (1 - expected) / total)
     tot = e.recorder.provider_totals
     assert tot[ROW["electives"], 1] == 0
-    # emergency patients queue; booked ones are admitted or wait at home, rebooked
-    rebooked = e.state.rebooked[0]
-    assert tot[ROW["electives"], 0] == tot[ROW["elective_admissions"], 0] + rebooked
+    # emergency patients queue; booked ones are admitted or still booked
+    booked = e.state.booked[0]
+    assert tot[ROW["electives"], 0] == tot[ROW["elective_admissions"], 0] + booked
     assert tot[ROW["admissions"]].sum() + e.state.waiting.sum() <= emergencies

@@ -42,7 +42,7 @@ class AdmitRows(NamedTuple):
     outliers: np.ndarray
     elective_admissions: np.ndarray
     cancelled: np.ndarray
-    rebooked: np.ndarray
+    booked: np.ndarray
 
 
 class WaitWeights(NamedTuple):
@@ -96,13 +96,15 @@ def _arrive(
         if hi - lo == 1:
             queue[0, lo] = arrived
             pool_waiting[lo] += arrived
-            booked[lo] = booking
+            booked[lo] += booking
         else:  # the provider's arrivals, each to one of its (equal) pools at random
             scatter(rng, arrived, lo, hi, scratch)
             for u in range(lo, hi):
                 queue[0, u] = scratch[u]
                 pool_waiting[u] += scratch[u]
-            scatter(rng, booking, lo, hi, booked)
+            scatter(rng, booking, lo, hi, scratch)
+            for u in range(lo, hi):
+                booked[u] += scratch[u]
         gather(first, pool_waiting, waiting, i)
     top[0] = longest + 1  # the longest wait anywhere, for readers
 
@@ -145,7 +147,7 @@ class Arrive(Phase):
 
 @njit(cache=True, error_model="numpy")
 def _admit(
-    queue, top, rows, in_treatment0, weights, histogram, pools, beds, spare, rebook, slot, measuring
+    queue, top, rows, in_treatment0, weights, histogram, pools, beds, spare, day_end, measuring
 ):
     occupied = rows.occupied
     waiting = rows.waiting
@@ -158,7 +160,7 @@ def _admit(
     rows_outliers = rows.outliers
     rows_elective_admissions = rows.elective_admissions
     rows_cancelled = rows.cancelled
-    rows_rebooked = rows.rebooked
+    rows_booked = rows.booked
     booked = beds.booked
     weights_steps = weights.steps
     breach = weights.breach
@@ -177,21 +179,19 @@ def _admit(
         admitted = steps = breaches = harms = over_4h = over_12h = outliers = 0
         lo, hi = first[i], first[i + 1]
         longest = 0  # the provider's longest wait (rows), for outliers
-        booked_in = turned_away = back = 0
+        booked_in = turned_away = 0
         for u in range(lo, hi):  # each pool admits its own patients, oldest first
             free = max(pool_capacity[u] - pool_occupied[u], 0)
-            due = booked[u] + rebook[slot, u]  # booked today, and those rebooked a day ago
-            if due:  # booked patients first, into the beds kept for them; the rest are
-                # cancelled and rebooked for the same hour tomorrow
-                back += rebook[slot, u]
-                take = min(due, free)
+            if booked[u]:  # booked patients first, into the beds kept for them; who is
+                # still without a bed at the day's end is cancelled, and comes back tomorrow
+                take = min(booked[u], free)
                 free -= take
                 pool_occupied[u] += take
                 in_treatment0[u] += take
                 booked_in += take
-                turned_away += due - take
-                rebook[slot, u] = due - take
-                booked[u] = 0
+                booked[u] -= take
+                if day_end:
+                    turned_away += booked[u]
             left = pool_waiting[u]  # the queue's column sum: stop once all are seen
             took = 0
             longest = max(longest, pool_top[u])
@@ -260,7 +260,7 @@ def _admit(
         admissions[i] = admitted
         rows_elective_admissions[i] = booked_in
         rows_cancelled[i] = turned_away
-        rows_rebooked[i] += turned_away - back
+        gather(first, booked, rows_booked, i)
         gather(first, pool_occupied, occupied, i)
         gather(first, pool_waiting, waiting, i)
         wait_steps[i] = steps
@@ -293,8 +293,8 @@ class Admit(Phase):
         flow("over_12h", "admissions that waited at least 12 hours for a bed"),
         flow("outliers", "admissions into another pool (ward) of the provider than their own"),
         flow("elective_admissions", "booked patients admitted (not counted in admissions)"),
-        flow("cancelled", "booked admissions cancelled for want of a free bed (then rebooked)"),
-        level("rebooked", "booked patients cancelled and rebooked, waiting at home for a bed"),
+        flow("cancelled", "booked admissions cancelled at a day's end for want of a bed"),
+        level("booked", "booked patients not yet admitted (cancelled ones come back next day)"),
     )
 
     def __init__(self, engine) -> None:  # noqa: ANN001 - Engine
@@ -315,9 +315,7 @@ class Admit(Phase):
         e = self.engine
         st = e.state
         self.spare = np.zeros(e.pools.provider.size, dtype=np.int64)  # scratch: outlier beds
-        # booked patients cancelled, by the step of the day they come back at, per pool
-        self.day = max(1, e.clock.steps(1.0))
-        self.rebook = np.zeros((self.day, e.pools.provider.size), dtype=np.int64)
+        self.day = max(1, e.clock.steps(1.0))  # steps in a day
         self.args = packed(
             st.queue,
             st.top,
@@ -328,10 +326,9 @@ class Admit(Phase):
             e.pools,
             st.beds,
             self.spare,
-            self.rebook,
         )
-        self.kernel = compiled(_admit, *self.args, 0, False)
+        self.kernel = compiled(_admit, *self.args, False, False)
 
     def __call__(self) -> None:
         e = self.engine
-        self.kernel(*self.args, e.t % self.day, e.measuring)
+        self.kernel(*self.args, (e.t + 1) % self.day == 0, e.measuring)

@@ -29,7 +29,7 @@ class Beds(NamedTuple):
     arranged: np.ndarray
     home: np.ndarray  # beds the pool has when nothing is on loan
     top: np.ndarray  # only the pool's queue rows below this can be non-empty
-    booked: np.ndarray  # elective patients arriving this step, to be admitted (or cancelled)
+    booked: np.ndarray  # booked (elective) patients not yet admitted
 
 
 KINDS = ("acute", "community", "social_care", "mental_health")
