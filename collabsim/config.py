@@ -84,7 +84,7 @@ class SimConfig:
             if k < 1 - 1e-9 or abs(k - round(k)) > 1e-6:
                 raise ConfigError(
                     f"{path}.decision_days: {self.decision_days:g} must be a whole number of "
-                    f"steps ({path}.step_days = {self.step_days:g})"
+                    f"steps ({path}.step_days = {self.step_days:g}); set both, or time=daily"
                 )
 
     @property

@@ -21,7 +21,7 @@ def test_composed_default_matches_dataclass_defaults():
 
 def test_overrides_reach_the_config():
     cfg = load_config(["seed=7", "network=england", "sim.days=30", "sim.step_days=0.5",
-                       "sim.warmup_days=5", "policy=none"])  # fmt: skip
+                       "sim.warmup_days=5", "policy=none", "time=daily"])  # fmt: skip
     assert (cfg.seed, cfg.network.preset, cfg.sim.days, cfg.sim.step_days) == (
         7,
         "england",

@@ -26,7 +26,10 @@ import collabsim
 
 GOLDEN = Path(__file__).parent / "golden" / "runs.json"
 SMALL = ["sim.days=240", "sim.warmup_days=30", "demand.scale=1.08", "trust.initial=0.3"]
-ENGLAND = ["network=england", "sim.days=60", "sim.warmup_days=10", "demand.scale=1.03"]
+ENGLAND = ["network=england", "calibration=none", "time=daily", "sim.days=60",
+           "sim.warmup_days=10", "demand.scale=1.03"]  # fmt: skip
+# The England preset as shipped: hourly, wards, escalation beds, booked patients (issue 9)
+CALIBRATED = ["network=england", "sim.days=30", "sim.warmup_days=5"]
 POLICIES = ("none", "reciprocal", "trust_gated", "ics_pool", "lead_provider",
             "national_escalation")  # fmt: skip
 SCENARIOS = ("baseline", "winter", "covid_surge", "funding_squeeze", "relationship_programme",
@@ -51,6 +54,9 @@ CASES: dict[str, list[str]] = {
     **{f"england {p}": [*ENGLAND, f"policy={p}"] for p in POLICIES},
     "england trust_gated behaviour": [*ENGLAND, "policy=trust_gated", *BEHAVIOUR,
                                       "scenario=funding_squeeze"],
+    "england calibrated none": [*CALIBRATED, "policy=none"],
+    "england calibrated trust_gated both": [*CALIBRATED, "policy=trust_gated", "aid.kinds=both",
+                                            "scenario=winter"],
 }  # fmt: skip
 
 
