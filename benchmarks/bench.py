@@ -23,9 +23,12 @@ import subprocess
 import sys
 import textwrap
 
-ENGLAND = ["network=england", "sim.days=1825"]
-# hourly flow, people deciding four times a day (issue 9's resolution), one year
-HOURLY = ["network=england", "sim.days=365", f"sim.step_days={1 / 24!r}", "sim.decision_days=0.25"]
+# the England network alone, daily (no delays calibration): the engine's daily cost
+ENGLAND = ["network=england", "calibration=none", "time=daily", "sim.days=1825"]
+# hourly flow, people deciding four times a day, without the delays calibration, one year
+HOURLY = ["network=england", "calibration=none", "time=hourly", "sim.days=365"]
+# the England preset as shipped (issue 9): hourly, wards, escalation, booked patients
+PRESET = ["network=england", "sim.days=365"]
 CASES = [
     ("small, 5 years", ["network=small", "sim.days=1825"]),
     ("england, 5 years, none", ENGLAND),
@@ -44,6 +47,9 @@ CASES = [
     ("england, hourly, decisions every 6 h, none", HOURLY),
     ("england, hourly, decisions every 6 h, trust_gated, transfers and loans", [
         *HOURLY, "policy=trust_gated", "aid.kinds=both"]),
+    ("england preset (hourly, wards), 1 year, none", PRESET),
+    ("england preset (hourly, wards), 1 year, trust_gated, transfers and loans", [
+        *PRESET, "policy=trust_gated", "aid.kinds=both"]),
     ("synthetic 10,000 providers, 1 year", ["network=synthetic", "network.regions=2000",
                                             "network.acute=4000", "sim.days=365"]),
 ]  # fmt: skip
@@ -104,6 +110,7 @@ def run_case(overrides: list[str], repeats: int = 1) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", help="only the cases whose name contains this")
     parser.add_argument("--quick", action="store_true", help="small and England only")
     parser.add_argument("--json", help="also write the rows to this JSON file")
     parser.add_argument("--repeats", type=int, default=9, help="runs per case (default 9)")
@@ -114,6 +121,8 @@ def main() -> None:
           "| steps/s best | s per simulated year | peak MB |")  # fmt: skip
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, overrides in CASES:
+        if args.only and args.only not in name:
+            continue
         if args.quick and name not in QUICK:
             continue
         r = run_case(overrides, args.repeats)
