@@ -33,7 +33,8 @@ def test_default_run_writes_complete_outputs(tmp_path):
 
 
 def test_overrides_and_python_dash_m(tmp_path):
-    done = run(["network=england", "sim.days=40", "sim.warmup_days=10", "seed=9"], tmp_path)
+    done = run(["network=england", "time=daily", "sim.days=40", "sim.warmup_days=10", "seed=9"],
+               tmp_path)  # fmt: skip
     assert done.returncode == 0, done.stderr
     summary = json.loads((run_dirs(tmp_path)[0] / "summary.json").read_text())
     assert (summary["network"], summary["steps"], summary["seed"]) == ("england", 40, 9)

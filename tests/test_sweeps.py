@@ -114,7 +114,8 @@ def test_batched_points_match_one_job_per_point(tmp_path):
 
 @pytest.mark.slow
 def test_a_killed_sweep_keeps_finished_runs_and_resumes_only_the_missing(tmp_path):
-    args = ["-m", "sim.days=20,3000", "network=england", "replications=6", "sim.warmup_days=5",
+    args = ["-m", "sim.days=20,3000", "network=england", "calibration=none", "time=daily",
+            "replications=6", "sim.warmup_days=5",
             "output.figures=false", "hydra.sweep.dir=sweep"]  # fmt: skip
     first = tmp_path / "sweep" / "0" / "summary.json"
     second = tmp_path / "sweep" / "1" / "summary.json"
