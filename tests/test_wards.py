@@ -158,3 +158,12 @@ def test_a_providers_draw_split_over_its_pools_is_exact():
     assert stats.chisquare(got_among, hyper).pvalue > 1e-3
     binom = stats.binom(4, 1 / 3).pmf(np.arange(5)) * draws
     assert stats.chisquare(got_scatter, binom).pvalue > 1e-3
+
+
+def test_setting_a_providers_beds_from_outside_splits_them_over_its_pools():
+    e = engine(providers([100, 40], [1.0, 1.0], [5.0, 5.0], ["acute", "community"]),
+               cfg=config(wards={"beds": 30.0}))  # fmt: skip
+    e.set_capacity(0, 91)
+    assert e.state.capacity[0] == 91 == e.state.beds.capacity[:3].sum()
+    assert e.state.beds.capacity[:3].tolist() == [31, 30, 30]
+    assert e.state.beds.home[:3].tolist() == [31, 30, 30]
