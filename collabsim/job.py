@@ -40,8 +40,8 @@ def parameter_columns(config: Config) -> dict[str, Any]:
 
 @dataclass
 class JobResult:
-    """Everything a job writes: per-replication rows and series, per-provider and region
-    tables, the links, and the summary (means over replications with intervals)."""
+    """Everything a job writes: per-replication rows and series, per-provider, region and
+    quarter tables, the links, and the summary (means over replications with intervals)."""
 
     rows: pd.DataFrame
     series: pd.DataFrame
@@ -50,6 +50,7 @@ class JobResult:
     links: pd.DataFrame
     summary: dict[str, Any]
     sim_seconds: float
+    quarters: pd.DataFrame = field(default_factory=pd.DataFrame)
     model: Any = field(repr=False, default=None)
     records: list[dict[str, Any]] = field(repr=False, default_factory=list)  # rows, as dicts
 
@@ -104,7 +105,7 @@ def run_replications(
     params = parameter_columns(config)
     seeds = replication_seeds(config.seed, replications)
     bar = Progress(engine.steps * len(seeds), f"{config.policy.name} x{len(seeds)}", progress)
-    rows, series, providers, regions = [], [], [], []
+    rows, series, providers, regions, quarters = [], [], [], [], []
     try:
         for r, seed in enumerate(seeds):
             model.reset(seed)
@@ -115,13 +116,15 @@ def run_replications(
             providers.append(tag(model.providers_columns(), engine.providers.n, r, seed))
             regions.append(tag(model.regions_columns(), len(engine.providers.region_names), r,
                                seed))  # fmt: skip
+            by_quarter = model.quarters_columns()
+            quarters.append(tag(by_quarter, len(by_quarter["scope"]), r, seed))
     finally:
         bar.close()
     table = pd.DataFrame(rows)
     identity = {**model.identity(), "seed": config.seed}  # the job's seed: its first run's
     summary = summarise_replications(table, identity)
     result = JobResult(table, stack(series, job), stack(providers, job), stack(regions, job),
-                       links_frame(model), summary, 0.0, model)  # fmt: skip
+                       links_frame(model), summary, 0.0, stack(quarters, job), model)  # fmt: skip
     # the whole computation of the point: build, runs, measures and tables (not Hydra, not I/O)
     result.sim_seconds = time.perf_counter() - started
     table["sim_seconds"] = result.sim_seconds / len(seeds)

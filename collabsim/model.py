@@ -24,7 +24,13 @@ from collabsim import network as networks
 from collabsim.agents import Provider
 from collabsim.config import Config
 from collabsim.core.engine import Engine
-from collabsim.core.metrics import series_columns, summarise, waits_by
+from collabsim.core.metrics import (
+    provider_hours,
+    quarter_columns,
+    series_columns,
+    summarise,
+    waits_by,
+)
 from collabsim.core.phases import ROW
 from collabsim.core.state import KINDS
 from collabsim.policies import policy_for
@@ -34,6 +40,9 @@ for _name in ("MESA", "matplotlib"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
 RUN_CHUNK = 100  # steps run between progress reports
+# Per-provider measures in hours added to providers.parquet (metrics.provider_hours).
+PROVIDER_HOURS = ("waits_12h", "waits_12h_per_bed_quarter", "mean_wait_hours", "share_over_4h",
+                  "midnight_occupancy")  # fmt: skip
 
 
 class CollabModel(mesa.Model):
@@ -121,6 +130,7 @@ class CollabModel(mesa.Model):
         admitted = totals[ROW["admissions"]]
         with np.errstate(invalid="ignore", divide="ignore"):
             mean_wait = np.where(admitted > 0, totals[ROW["wait_steps"]] / admitted, np.nan)
+        hours = provider_hours(e, totals, rec.night, rec.measured_steps)
         return {
             "id": p.ids,
             "name": p.names,
@@ -143,7 +153,17 @@ class CollabModel(mesa.Model):
             "refused_by_partners": totals[ROW["refusals"]],
             "self_preservation": e.traits.self_preservation.copy(),
             "candour": e.traits.candour.copy(),
+            **{name: hours[name] for name in PROVIDER_HOURS},
         }
+
+    def quarters_frame(self) -> pd.DataFrame:
+        """One row per financial quarter for all acute providers, then per provider and
+        quarter (``collabsim.core.metrics.quarter_columns``)."""
+        return pd.DataFrame(self.quarters_columns())
+
+    def quarters_columns(self) -> dict[str, Any]:
+        """``quarters_frame`` as columns (arrays)."""
+        return quarter_columns(self.engine)
 
     def regions_frame(self) -> pd.DataFrame:
         """One row per region: providers, beds and the post-warm-up mean wait."""

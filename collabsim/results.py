@@ -1,5 +1,9 @@
-"""Job artefacts on disk: runs, series, providers, regions and links as Parquet, a
-figure, then summary.json (or error.json when the job failed).
+"""Job artefacts on disk: runs, series, providers, regions, quarters and links as
+Parquet, a figure, then summary.json (or error.json when the job failed).
+
+``quarters.parquet`` holds, per replication, one row per financial quarter (or part
+of one) for all acute providers together (``scope`` "national") and one per provider
+and quarter (``scope`` "provider"): see ``collabsim.core.metrics.quarter_columns``.
 
 ``summary.json`` is written last and atomically (temporary file + rename): a run
 directory is complete exactly when it has one, so an interrupted run never leaves
@@ -122,7 +126,7 @@ def write_job(result: JobResult, run_dir: Path) -> dict[str, Path]:
     else:
         _atomic_write(out["runs"], lambda p: write_parquet(result.rows, p))
     if cfg.output.series:
-        for name in ("series", "providers", "regions", "links"):
+        for name in ("series", "providers", "regions", "quarters", "links"):
             out[name] = run_dir / f"{name}.parquet"
             frame = getattr(result, name)
             _atomic_write(out[name], lambda p, f=frame: write_parquet(f, p))

@@ -166,7 +166,10 @@ def test_the_cli_summary_shows_every_measure_marked_for_it_in_its_format():
     assert shown["admitted / still waiting / lost"] == (
         f"{summary['admissions']:,} / {summary['waiting_end']:,} / {summary['lost']:,}"
     )
-    assert shown["mean wait for a bed"] == f"{summary['mean_wait_days']:.3f} days"
+    assert shown["mean wait for a bed (all providers)"] == f"{summary['mean_wait_days']:.3f} days"
+    assert shown["wait for an acute bed: mean / 95th percentile"] == (
+        f"{summary['mean_wait_hours']:.2f} h / {summary['p95_wait_hours']:.1f} h"
+    )
     assert MEASURE["recovery_days"].text(math.nan) == "n/a"
     assert MEASURE["aid_cost"].text(None) == "n/a"
 

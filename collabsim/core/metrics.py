@@ -11,6 +11,13 @@ whole run, so they balance exactly: arrivals = admissions + waiting_end + lost.
 Waits, occupancy, delays and queue lengths are measured after the warm-up.
 Waits are those of admitted patients; breaches and harm also count the patients
 lost from the queue, who all waited at least the maximum wait (in whole steps).
+
+The measures in hours are counted like the published NHS figures: at acute providers
+only (the published figures count acute trusts' emergency admissions, not step-down
+or mental-health beds), 12-hour and 4-hour waits from the decision to admit (arrival
+here) to a bed, lost patients counted as past a threshold when the maximum wait
+reaches it, and occupancy at midnight like KH03. ``quarter_columns`` gives the same
+by financial quarter, nationally and per provider (``quarters.parquet``).
 """
 
 from __future__ import annotations
@@ -24,7 +31,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from collabsim.core.clock import Clock
+from collabsim.core.periods import QUARTER_DAYS, Quarters, day_of_step_end
 from collabsim.core.phases import ROW
+from collabsim.core.record import ACUTE_ROW
+from collabsim.core.state import ACUTE, KINDS
 
 if TYPE_CHECKING:
     from collabsim.core.engine import Engine
@@ -123,7 +133,184 @@ def series_columns(engine: Engine) -> dict[str, np.ndarray]:
         out["occupancy"] = rows[:, ROW["occupied"]] / np.maximum(rows[:, ROW["capacity"]], 1)
     out["mean_trust"] = rec.mean_trust[:n]
     out["trust_sd"] = rec.trust_sd[:n]
+    acute = rec.acute_rows[:n]
+    for name, k in ACUTE_ROW.items():
+        out[f"acute_{name}"] = acute[:, k]
+    adm = acute[:, ACUTE_ROW["admissions"]]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["mean_wait_hours"] = np.where(
+            adm > 0,
+            acute[:, ACUTE_ROW["wait_steps"]] / np.maximum(adm, 1) * engine.step_days * 24,
+            np.nan,
+        )
+    out["acute_occupancy"] = _ratio(
+        acute[:, ACUTE_ROW["occupied"]], acute[:, ACUTE_ROW["capacity"]]
+    )
+    out["midnight"] = rec.midnight[:n].copy()
     return out
+
+
+OCCUPIED, CAPACITY = ACUTE_ROW["occupied"], ACUTE_ROW["capacity"]  # in the acute rows
+
+
+def _as_state_rows(acute: np.ndarray) -> np.ndarray:
+    """Acute sums (``ACUTE_ROWS``) as a one-provider column of state rows (zeros for the
+    rows not summed), for the functions that read providers' totals."""
+    out = np.zeros((len(ROW), 1), dtype=acute.dtype)
+    for name, k in ACUTE_ROW.items():
+        out[ROW[name], 0] = acute[k]
+    return out
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den`` as floats, NaN where ``den`` is 0."""
+    num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def lost_past(engine: Engine, hours: float) -> bool:
+    """Whether patients lost from a queue count as having waited ``hours``: they all
+    waited the maximum wait (whole steps), so all of them or none."""
+    return engine.max_wait_steps * engine.step_days >= hours / 24 - 1e-9
+
+
+def daily_peaks(
+    occupied: np.ndarray, capacity: np.ndarray, step_days: float, first: int
+) -> np.ndarray:
+    """Each whole day's highest occupancy (at the ends of its steps), for the steps
+    from ``first`` on (``occupied``, ``capacity``: per step from ``first``): a day is
+    the steps up to and including the one ending at its midnight; days cut by
+    ``first`` or by the end of the series are left out. At steps of a day or more,
+    each step's own occupancy."""
+    n = len(occupied)
+    if n == 0:
+        return np.zeros(0)
+    day = day_of_step_end(step_days, first, first + n)
+    starts = np.flatnonzero(np.concatenate(([True], day[1:] != day[:-1])))
+    peaks = np.maximum.reduceat(_ratio(occupied, capacity), starts)
+    keep = np.ones(len(starts), dtype=bool)
+    if first > 0 and day_of_step_end(step_days, first - 1, first)[0] == day[0]:
+        keep[0] = False  # the day began in the warm-up
+    if day_of_step_end(step_days, first + n, first + n + 1)[0] == day[-1]:
+        keep[-1] = False  # the day's midnight is after the last step
+    return peaks[keep]
+
+
+def provider_hours(
+    engine: Engine, totals: np.ndarray, night: np.ndarray, steps: int
+) -> dict[str, np.ndarray]:
+    """Per provider, from its totals over ``steps`` measured steps (``totals``: rows x
+    providers) and its midnight census (``night``: occupied, capacity): the measures in
+    hours, counted as the published figures count them (see ``MEASURES``)."""
+    days = steps * engine.step_days
+    admitted, lost = totals[ROW["admissions"]], totals[ROW["lost"]]
+    waits_12h = totals[ROW["over_12h"]] + (lost if lost_past(engine, 12) else 0)
+    over_4h = totals[ROW["over_4h"]] + (lost if lost_past(engine, 4) else 0)
+    beds = totals[ROW["capacity"]] / steps if steps else np.full(admitted.shape, np.nan)
+    per_quarter = QUARTER_DAYS / days if days else math.nan
+    return {
+        "beds": beds,
+        "waits_12h": waits_12h,
+        "waits_12h_per_bed": _ratio(waits_12h, beds),
+        "waits_12h_per_bed_quarter": _ratio(waits_12h, beds) * per_quarter,
+        "mean_wait_hours": _ratio(totals[ROW["wait_steps"]], admitted) * engine.step_days * 24,
+        "share_over_4h": _ratio(over_4h, admitted + lost),
+        "midnight_occupancy": _ratio(night[0], night[1]),
+    }
+
+
+def quarter_columns(engine: Engine) -> dict[str, np.ndarray]:
+    """The measured steps by financial quarter (``collabsim.core.periods``): one row per
+    quarter for all acute providers together (``scope`` "national"), then one per
+    provider and quarter (``scope`` "provider"), with the quarter's beds, admissions,
+    12-hour waits, waits in hours and midnight occupancy. A quarter cut by the warm-up
+    or by the end of the run is a part of one (``complete`` false) with the part's counts.
+
+    National rows come from the per-step acute rows; provider rows from the recorder's
+    snapshots of cumulative per-provider totals at the quarters' last steps."""
+    rec, p = engine.recorder, engine.providers
+    n, dt = rec.steps_recorded, engine.step_days
+    parts = Quarters(engine.config.demand.start_day_of_year, dt).split(engine.warmup_steps, n)
+    cut_at = {c.t: c for c in rec.cuts}
+    before = (np.zeros_like(rec.provider_totals), np.zeros_like(rec.night))
+    described = {
+        "id": np.array(p.ids, dtype=object),
+        "kind": np.array(KINDS, dtype=object)[p.kind],
+        "region": np.array(p.region_names, dtype=object)[p.region],
+    }
+    national, providers = [], []
+    for q in parts:
+        steps = q.end - q.first
+        common = {
+            "year": q.year,
+            "quarter": q.quarter,
+            "first_day": q.first * dt,
+            "days": steps * dt,
+            "quarter_days": q.days,
+            "complete": q.complete,
+        }
+        acute = rec.acute_rows[q.first : q.end]
+        summed = _as_state_rows(acute.sum(axis=0))  # all acute providers as one
+        census = acute[rec.midnight[q.first : q.end]][:, [OCCUPIED, CAPACITY]]
+        peaks = daily_peaks(acute[:, OCCUPIED], acute[:, CAPACITY], dt, q.first)
+        national.append(
+            {"scope": "national", "id": "national", "kind": "acute", "region": ""}
+            | common
+            | _quarter_values(engine, summed, census.sum(axis=0)[:, None], steps)
+            | {"peak_occupancy": peaks.mean() if peaks.size else math.nan}
+        )
+        cut = cut_at.get(q.end - 1)
+        after = (rec.provider_totals, rec.night) if q.end == n else (cut.totals, cut.night)
+        totals, night = after[0] - before[0], after[1] - before[1]
+        before = after
+        providers.append(
+            {"scope": "provider"}
+            | described
+            | common
+            | _quarter_values(engine, totals, night, steps)
+            | {"peak_occupancy": math.nan}
+        )
+    out = {}
+    for c in QUARTER_COLUMNS:
+        pieces = [np.broadcast_to(np.asarray(r[c]), (1,)) for r in national]
+        pieces += [np.broadcast_to(np.asarray(r[c]), (p.n,)) for r in providers]
+        out[c] = np.concatenate(pieces) if pieces else np.zeros(0)
+    return out
+
+
+def _quarter_values(
+    engine: Engine, totals: np.ndarray, night: np.ndarray, steps: int
+) -> dict[str, Any]:
+    """``provider_hours`` with the admissions and the mean delayed discharges."""
+    return provider_hours(engine, totals, night, steps) | {
+        "admissions": totals[ROW["admissions"]],
+        "mean_delayed": totals[ROW["delayed"]] / steps,
+    }
+
+
+QUARTER_COLUMNS = (
+    "scope",
+    "id",
+    "kind",
+    "region",
+    "year",
+    "quarter",
+    "first_day",
+    "days",
+    "quarter_days",
+    "complete",
+    "beds",
+    "admissions",
+    "waits_12h",
+    "waits_12h_per_bed",
+    "waits_12h_per_bed_quarter",
+    "mean_wait_hours",
+    "share_over_4h",
+    "midnight_occupancy",
+    "peak_occupancy",
+    "mean_delayed",
+)
 
 
 class Run:
@@ -141,6 +328,9 @@ class Run:
         self.histogram = rec.wait_histogram
         self.admitted = int(self.histogram.sum())  # admissions after the warm-up
         self.total = self.rows.sum(axis=0)
+        self.days = len(self.measured) * self.step_days  # measured days
+        self.is_acute = engine.providers.kind == ACUTE
+        self.acute_measured = rec.acute_rows[warmup : max(self.n, warmup)]  # ACUTE_ROWS
 
     def count(self, name: str) -> int:
         """The whole run's total of the flow ``name``."""
@@ -164,6 +354,37 @@ class Run:
         maximum wait (whole steps) reaches it, else none."""
         waited = self.engine.max_wait_steps * self.step_days
         return self.lost if waited >= days - 1e-9 else 0
+
+    def acute(self, name: str) -> int:
+        """The total of ``name`` over the measured steps at acute providers."""
+        return int(self.engine.recorder.provider_totals[ROW[name]][self.is_acute].sum())
+
+    @cached_property
+    def acute_left_queue(self) -> int:
+        """Acute patients admitted or lost after the warm-up."""
+        return self.acute("admissions") + self.acute("lost")
+
+    def acute_past(self, name: str, hours: float) -> int:
+        """Acute admissions that waited ``hours`` or more (the row ``name`` counts them),
+        and the acute patients lost past it."""
+        lost = self.acute("lost") if lost_past(self.engine, hours) else 0
+        return self.acute(name) + lost
+
+    @cached_property
+    def acute_beds(self) -> float:
+        """Mean staffed acute beds over the measured steps."""
+        return self.acute("capacity") / len(self.measured) if len(self.measured) else math.nan
+
+    def per_quarter(self, count: float) -> float:
+        """A count over the measured days as a rate per (mean) quarter."""
+        return count * QUARTER_DAYS / self.days if self.days else math.nan
+
+    @cached_property
+    def acute_histogram(self) -> np.ndarray | None:
+        """Acute admissions after the warm-up by steps waited; None if a measured step's
+        admissions by age could not be recovered (``collabsim.core.record``)."""
+        rec = self.engine.recorder
+        return None if rec.acute_mismatches else rec.acute_histogram
 
     def trust(self, values: np.ndarray) -> float:
         """The mean over the measured steps of a trust series (NaN without links)."""
@@ -193,11 +414,12 @@ class Line(NamedTuple):
 
 class Display(NamedTuple):
     """How the report's table shows a measure: its heading, a scale (24: days shown as
-    hours) and the format of the scaled value."""
+    hours), the format of the scaled value and the table it is in."""
 
     label: str
     scale: float
     fmt: str
+    table: str = "Waits and beds"
 
 
 @dataclass(frozen=True)
@@ -252,6 +474,45 @@ def _aid_minutes(run: Run) -> float:
     return float(run.sum("aid_minutes") / moved) if moved else math.nan
 
 
+def _mean_wait_hours(run: Run) -> float:
+    admitted = run.acute("admissions")
+    return run.acute("wait_steps") / admitted * run.step_days * 24 if admitted else math.nan
+
+
+def _p95_wait_hours(run: Run) -> float:
+    hist = run.acute_histogram
+    return math.nan if hist is None else wait_percentile(hist, 0.95, run.step_days) * 24
+
+
+def _share_over_4h(run: Run) -> float:
+    left = run.acute_left_queue
+    return run.acute_past("over_4h", 4) / left if left else math.nan
+
+
+def _waits_12h_per_bed_quarter(run: Run) -> float:
+    beds = run.acute_beds
+    return run.per_quarter(run.acute_past("over_12h", 12)) / beds if beds else math.nan
+
+
+def _midnight(run: Run) -> np.ndarray:
+    """The measured midnight steps' acute rows."""
+    rec, warmup = run.engine.recorder, run.engine.warmup_steps
+    return run.acute_measured[rec.midnight[warmup : run.n]]
+
+
+def _midnight_occupancy(run: Run) -> float:
+    rows = _midnight(run)
+    capacity = rows[:, CAPACITY].sum()
+    return float(rows[:, OCCUPIED].sum() / capacity) if capacity else math.nan
+
+
+def _peak_occupancy(run: Run) -> float:
+    rows = run.acute_measured
+    occupied, capacity = rows[:, OCCUPIED], rows[:, CAPACITY]
+    peaks = daily_peaks(occupied, capacity, run.step_days, run.engine.warmup_steps)
+    return float(peaks.mean()) if peaks.size else math.nan
+
+
 def _worst_region(run: Run) -> float:
     by_region = run.waits_by_region
     return float(np.nanmax(by_region) if np.isfinite(by_region).any() else math.nan)
@@ -261,6 +522,8 @@ def _trust_end(run: Run) -> float:
     e = run.engine
     return float(e.recorder.mean_trust[run.n - 1]) if e.trust.size and run.n else math.nan
 
+
+SHARING = "Mutual aid and trust"  # the report's second table
 
 # The order is summary.json's, and the order each face lists them in.
 MEASURES: tuple[Measure, ...] = (
@@ -311,25 +574,25 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         "mean_wait_days",
-        "mean wait for a bed",
+        "mean wait for a bed (all providers)",
         "days",
         "{:.3f} days",
         _mean_wait,
         headline=True,
         cli=True,
         dividend=True,
-        report=Display("Mean wait for a bed (hours)", 24.0, "{:.2f}"),
+        report=Display("Mean wait for a bed, all providers (hours)", 24.0, "{:.2f}"),
     ),
     Measure(
         "p95_wait_days",
-        "95th percentile wait",
+        "95th percentile wait (all providers)",
         "days",
         "{:.2f} days",
         lambda r: wait_percentile(r.histogram, 0.95, r.step_days),
         headline=True,
         cli=True,
         dividend=True,
-        report=Display("1 in 20 waited longer than (hours)", 24.0, "{:.1f}"),
+        report=Display("1 in 20 waited longer than, all providers (hours)", 24.0, "{:.1f}"),
     ),
     Measure(
         "breach_share",
@@ -343,6 +606,72 @@ MEASURES: tuple[Measure, ...] = (
         report=Display("Waited a day or more (%)", 100.0, "{:.2f}"),
     ),
     Measure(
+        "mean_wait_hours",
+        "mean wait for an acute bed",
+        "hours",
+        "{:.2f} h",
+        _mean_wait_hours,
+        headline=True,
+        cli=Line(
+            "wait for an acute bed: mean / 95th percentile", "{mean_wait_hours} / {p95_wait_hours}"
+        ),
+        report=Display("Mean wait for an acute bed (hours)", 1.0, "{:.2f}"),
+    ),
+    Measure(
+        "p95_wait_hours",
+        "95th percentile wait for an acute bed",
+        "hours",
+        "{:.1f} h",
+        _p95_wait_hours,
+        headline=True,
+    ),
+    Measure(
+        "share_over_4h",
+        "acute patients who waited 4 hours or more",
+        "share",
+        "{:.1%}",
+        _share_over_4h,
+        headline=True,
+        cli=True,
+        report=Display("Waited 4 hours or more for an acute bed (%)", 100.0, "{:.2f}"),
+    ),
+    Measure(
+        "waits_12h",
+        "12-hour waits for an acute bed",
+        "patients",
+        "{:,.0f}",
+        lambda r: r.acute_past("over_12h", 12),
+    ),
+    Measure(
+        "waits_12h_per_quarter",
+        "12-hour waits for an acute bed per quarter",
+        "patients per quarter",
+        "{:,.0f}",
+        lambda r: r.per_quarter(r.acute_past("over_12h", 12)),
+        headline=True,
+        cli=Line(
+            "12-hour waits (acute) per quarter, per bed",
+            "{waits_12h_per_quarter}, {waits_12h_per_bed_quarter}",
+        ),
+        report=Display("12-hour waits for an acute bed per quarter", 1.0, "{:,.0f}"),
+    ),
+    Measure(
+        "waits_12h_per_bed_quarter",
+        "12-hour waits per acute bed per quarter",
+        "patients per bed per quarter",
+        "{:.2f}",
+        _waits_12h_per_bed_quarter,
+        headline=True,
+        report=Display("12-hour waits per acute bed per quarter", 1.0, "{:.3f}"),
+    ),
+    Measure(
+        "acute_beds",
+        "staffed acute beds (mean)",
+        "beds",
+        "{:,.0f}",
+        lambda r: r.acute_beds,
+    ),
+    Measure(
         "mean_waiting",
         "patients waiting for a bed (mean)",
         "patients",
@@ -350,6 +679,26 @@ MEASURES: tuple[Measure, ...] = (
         lambda r: r.mean("waiting"),
     ),
     Measure("mean_occupancy", "bed occupancy", "share", "{:.1%}", _occupancy, cli=True),
+    Measure(
+        "midnight_occupancy",
+        "acute beds occupied at midnight",
+        "share",
+        "{:.1%}",
+        _midnight_occupancy,
+        headline=True,
+        cli=Line(
+            "acute beds occupied: at midnight / daily peak",
+            "{midnight_occupancy} / {peak_occupancy}",
+        ),
+        report=Display("Acute beds occupied at midnight (%)", 100.0, "{:.1f}"),
+    ),
+    Measure(
+        "peak_occupancy",
+        "acute beds occupied at the day's peak (mean)",
+        "share",
+        "{:.1%}",
+        _peak_occupancy,
+    ),
     Measure(
         "mean_delayed",
         "delayed discharges (mean per day)",
@@ -423,7 +772,7 @@ MEASURES: tuple[Measure, ...] = (
         "patients and beds",
         "{:,.0f}",
         parts=("transfers", "loans"),
-        report=Display("Patients and beds shared", 1.0, "{:,.0f}"),
+        report=Display("Patients and beds shared", 1.0, "{:,.0f}", SHARING),
     ),
     Measure(
         "aid_cost",
@@ -434,7 +783,7 @@ MEASURES: tuple[Measure, ...] = (
         headline=True,
         cli=True,
         dividend=True,
-        report=Display("Cost of arranging mutual aid (GBP)", 1.0, "{:,.0f}"),
+        report=Display("Cost of arranging mutual aid (GBP)", 1.0, "{:,.0f}", SHARING),
     ),
     Measure(
         "aid_minutes_mean",
@@ -473,7 +822,7 @@ MEASURES: tuple[Measure, ...] = (
         headline=True,
         dividend=True,
         cli=Line("trust between partners (mean, spread)", "{mean_trust}, {trust_sd}"),
-        report=Display("Trust between partners (0-1)", 1.0, "{:.3f}"),
+        report=Display("Trust between partners (0-1)", 1.0, "{:.3f}", SHARING),
     ),
     Measure(
         "trust_sd",

@@ -24,13 +24,16 @@ def _fmt(value: float, scale: float, fmt: str) -> str:
     return "n/a" if value is None or not math.isfinite(value) else fmt.format(value * scale)
 
 
-def interval_text(iv: Any, scale: float, fmt: str, floor: float = -math.inf) -> str:
-    """``mean (low to high)``; an interval is cut at ``floor`` (0 for quantities that
-    cannot be negative: the cut interval still covers the mean at least as often)."""
+def interval_text(
+    iv: Any, scale: float, fmt: str, floor: float = -math.inf, ceiling: float = math.inf
+) -> str:
+    """``mean (low to high)``; an interval is cut at ``floor`` and ``ceiling`` (0 for
+    quantities that cannot be negative, 1 for shares: the cut interval still covers the
+    mean at least as often)."""
     if iv.n < 2 or not math.isfinite(iv.se) or iv.se == 0:
         return _fmt(iv.mean, scale, fmt)
-    low = max(iv.low, floor)
-    return f"{_fmt(iv.mean, scale, fmt)} ({_fmt(low, scale, fmt)} to {_fmt(iv.high, scale, fmt)})"
+    low, high = max(iv.low, floor), min(iv.high, ceiling)
+    return f"{_fmt(iv.mean, scale, fmt)} ({_fmt(low, scale, fmt)} to {_fmt(high, scale, fmt)})"
 
 
 def _img(alt: str, png: str) -> str:
@@ -38,17 +41,26 @@ def _img(alt: str, png: str) -> str:
 
 
 def headline_table(rows: list[tuple[str, int, list[Any]]]) -> str:
-    """The reported measures of each what-if: means with 95 % intervals."""
-    head = "".join(f"<th>{html.escape(m.report.label)}</th>" for m in analysis.REPORTED)
-    body = []
-    for lab, runs, intervals in rows:
-        cells = [f"<td class='what'>{html.escape(lab)}</td><td>{runs}</td>"]
-        for m, iv in zip(analysis.REPORTED, intervals, strict=True):
-            shown = m.report
-            text = interval_text(iv, shown.scale, shown.fmt, floor=0.0) if iv else "n/a"
-            cells.append(f"<td>{text}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><tr><th>What if</th><th>Runs</th>{head}</tr>{''.join(body)}</table>"
+    """The reported measures of each what-if: means with 95 % intervals, one table per
+    group of measures (``Display.table``: waits and beds, then mutual aid and trust)."""
+    tables = list(dict.fromkeys(m.report.table for m in analysis.REPORTED))
+    out = []
+    for table in tables:
+        shown = [k for k, m in enumerate(analysis.REPORTED) if m.report.table == table]
+        head = "".join(f"<th>{html.escape(analysis.REPORTED[k].report.label)}</th>"
+                       for k in shown)  # fmt: skip
+        body = []
+        for lab, runs, intervals in rows:
+            cells = [f"<td class='what'>{html.escape(lab)}</td><td>{runs}</td>"]
+            for k in shown:
+                d, iv = analysis.REPORTED[k].report, intervals[k]
+                top = 1.0 if analysis.REPORTED[k].unit == "share" else math.inf
+                text = interval_text(iv, d.scale, d.fmt, 0.0, top) if iv else "n/a"
+                cells.append(f"<td>{text}</td>")
+            body.append("<tr>" + "".join(cells) + "</tr>")
+        out.append(f"<h3>{html.escape(table)}</h3><table><tr><th>What if</th><th>Runs</th>"
+                   f"{head}</tr>{''.join(body)}</table>")  # fmt: skip
+    return "".join(out)
 
 
 def sentence(label: str, baseline: str, iv: Any, kind: str) -> str:
@@ -183,7 +195,12 @@ def make_report(directory: str | Path, baseline: str | None = None,
     parts += [
         "<p class='note'>Made by collabsim from the runs under "
         f"{html.escape(str(root))}. A wait is the time from arriving to getting a bed; harm "
-        "counts patients who waited past the harm threshold or left the queue unadmitted.</p>",
+        "counts patients who waited past the harm threshold or left the queue unadmitted. "
+        "Acute measures count acute providers only, as the NHS figures count acute trusts: "
+        "a 12-hour wait is an acute patient who waited 12 hours or more from the decision to "
+        "admit to a bed (patients who left the queue unadmitted count when the longest wait "
+        "allowed is that long), per quarter of 91.3 days; occupancy at midnight is beds "
+        "occupied at 00:00 over beds available, as KH03 counts them.</p>",
         "</body></html>",
     ]
     tmp = out_path.with_name(f".{out_path.name}.tmp")
