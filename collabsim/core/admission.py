@@ -145,6 +145,19 @@ class Arrive(Phase):
         self.kernel(*self.args, d.base_at(t), d.factor(t), *self.tail)
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def _tally(take, a, weights, tally, histogram, measuring):
+    """Count ``take`` admissions that waited ``a`` steps: steps waited, breaches, harm,
+    waits of 4 and of 12 hours, and (after the warm-up) the histogram of waits."""
+    tally[0] += take * weights.steps[a]
+    tally[1] += take * weights.breach[a]
+    tally[2] += take * weights.harm[a]
+    tally[3] += take * weights.over_4h[a]
+    tally[4] += take * weights.over_12h[a]
+    if measuring:
+        histogram[a] += take
+
+
 @njit(cache=True, error_model="numpy")
 def _admit(
     queue, top, rows, in_treatment0, weights, histogram, pools, beds, spare, day_end, measuring
@@ -162,11 +175,7 @@ def _admit(
     rows_cancelled = rows.cancelled
     rows_booked = rows.booked
     booked = beds.booked
-    weights_steps = weights.steps
-    breach = weights.breach
-    harm = weights.harm
-    w4 = weights.over_4h
-    w12 = weights.over_12h
+    tally = np.zeros(5, dtype=np.int64)  # one provider's steps waited, breaches, harms, 4h, 12h
     first = pools.first
     reserve = pools.reserve
     pool_capacity = beds.capacity
@@ -176,7 +185,8 @@ def _admit(
     n = first.size - 1
     new_top = 0
     for i in range(n):
-        admitted = steps = breaches = harms = over_4h = over_12h = outliers = 0
+        admitted = outliers = 0
+        tally[:] = 0
         lo, hi = first[i], first[i + 1]
         longest = 0  # the provider's longest wait (rows), for outliers
         booked_in = turned_away = 0
@@ -204,13 +214,7 @@ def _admit(
                     queue[a, u] = q - take
                     free -= take
                     took += take
-                    steps += take * weights_steps[a]
-                    breaches += take * breach[a]
-                    harms += take * harm[a]
-                    over_4h += take * w4[a]
-                    over_12h += take * w12[a]
-                    if measuring:
-                        histogram[a] += take
+                    _tally(take, a, weights, tally, histogram, measuring)
                 a -= 1
             pool_occupied[u] += took
             pool_waiting[u] -= took
@@ -249,13 +253,7 @@ def _admit(
                         placed -= x
                     outliers += take
                     admitted += take
-                    steps += take * weights_steps[a]
-                    breaches += take * breach[a]
-                    harms += take * harm[a]
-                    over_4h += take * w4[a]
-                    over_12h += take * w12[a]
-                    if measuring:
-                        histogram[a] += take
+                    _tally(take, a, weights, tally, histogram, measuring)
                 a -= 1
         admissions[i] = admitted
         rows_elective_admissions[i] = booked_in
@@ -263,11 +261,11 @@ def _admit(
         gather(first, booked, rows_booked, i)
         gather(first, pool_occupied, occupied, i)
         gather(first, pool_waiting, waiting, i)
-        wait_steps[i] = steps
-        rows_breaches[i] = breaches
-        rows_harms[i] = harms
-        rows_over_4h[i] = over_4h
-        rows_over_12h[i] = over_12h
+        wait_steps[i] = tally[0]
+        rows_breaches[i] = tally[1]
+        rows_harms[i] = tally[2]
+        rows_over_4h[i] = tally[3]
+        rows_over_12h[i] = tally[4]
         rows_outliers[i] = outliers
         for u in range(lo, hi):  # the oldest cohort still waiting sets the pool's top
             a = pool_top[u] - 1
