@@ -35,15 +35,18 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 from scipy.stats import qmc
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import compare  # noqa: E402  (one run against the reference, from the same folder)
 import reference  # noqa: E402  (the reference figures, from the same folder)
+
+from collabsim.core.phases import ROW  # noqa: E402
+
+ROW_CANCELLED = ROW["cancelled"]
 
 # name: (low, high, log scale). Stage 1 explores wide ranges (64 points); stage 2 narrows
 # them around stage 1's best points and adds the share of booked (elective) patients
@@ -71,8 +74,7 @@ STAGES: dict[int, dict[str, tuple[float, float, bool]]] = {
         "demand.elective_share": (0.1, 0.3, False),
     },
 }
-BASE = ("network=england", "time=hourly", "sim.days=395", "sim.warmup_days=30")
-WARMUP_DAYS, QUARTER_DAYS = 30, (91, 92, 92, 90)  # 1 April + 30 days warm-up, then FY
+WARMUP_DAYS = 30  # then a financial year, 1 April to 31 March (compare.run_overrides)
 # The loss: (figure, weight, kind); kind "log" compares log(model / reference), "pp"
 # compares percentage points / 2, "above" is log(model / reference) only when the model
 # is above it (the published cancellations count every cause: a bound, not a target).
@@ -108,47 +110,46 @@ def points(n: int, stage: int = 1, seed: int = 11) -> list[dict[str, float]]:
 
 
 def model_figures(settings: dict[str, float], seed: int = 1) -> dict[str, float]:
-    """The reference's figures from one run of the England preset with ``settings``."""
+    """The reference's figures from one run of the England preset with ``settings``: the
+    run and the figures are ``compare.py``'s (a 30-day warm-up ending on 1 April, then a
+    financial year; occupancy at midnight), flattened, with the cancelled booked
+    admissions per quarter added."""
     import collabsim
-    from collabsim.core.phases import ROW
+    from collabsim.core.periods import Quarters
     from collabsim.model import CollabModel
 
-    overrides = [*BASE, f"seed={seed}", *(f"{k}={v:.6g}" for k, v in settings.items())]
-    model = CollabModel(collabsim.load_config(overrides))
+    overrides = [f"{k}={v:.6g}" for k, v in settings.items()]
+    config = collabsim.load_config([*compare.run_overrides(overrides, WARMUP_DAYS), f"seed={seed}"])
+    model = CollabModel(config)
+    model.run()
+    f = compare.figures_of(model)
     e = model.engine
-    per_day = round(1 / e.step_days)
-    e.run(WARMUP_DAYS * per_day)
-    acute = e.providers.kind == 0
-    rows = ("over_12h", "lost", "occupied", "capacity", "cancelled", "admissions")
-    figures: dict[str, float] = {}
-    for q, days in enumerate(QUARTER_DAYS, start=1):
-        totals = e.recorder.provider_totals
-        start = {r: totals[ROW[r]].copy() for r in rows}
-        e.run(days * per_day)
-        totals = e.recorder.provider_totals
-        got = {r: (totals[ROW[r]] - start[r])[acute] for r in rows}
-        steps = days * per_day
-        w12 = got["over_12h"] + got["lost"]  # everyone lost waited the maximum (14 days)
-        beds = got["capacity"] / steps
-        occ = got["occupied"] / np.maximum(got["capacity"], 1)
-        figures[f"w12_q{q}"] = float(w12.sum())
-        figures[f"occ_q{q}"] = float(got["occupied"].sum() / got["capacity"].sum())
-        figures[f"beds_q{q}"] = float(beds.sum())
-        figures[f"cancelled_q{q}"] = float(got["cancelled"].sum())
-        figures[f"admissions_q{q}"] = float(got["admissions"].sum())
-        if q == 4:
-            per_bed = w12 / beds
-            figures.update(
-                per_bed_p25=float(np.percentile(per_bed, 25)),
-                per_bed_p50=float(np.median(per_bed)),
-                per_bed_p75=float(np.percentile(per_bed, 75)),
-                per_bed_any=float((w12 > 0).mean()),
-                spearman=float(stats.spearmanr(per_bed, occ)[0]),
-                occ_p10=float(np.percentile(occ, 10)),
-                occ_p50=float(np.median(occ)),
-                occ_p90=float(np.percentile(occ, 90)),
-            )
-    return figures
+    out: dict[str, float] = {}
+    for q in range(1, 5):
+        nat = f["national"][f"Q{q}"]
+        out[f"w12_q{q}"] = nat["w12"]
+        out[f"occ_q{q}"] = nat["occupancy"]
+        out[f"beds_q{q}"] = nat["beds"]
+    t = f["trusts_q4"]
+    out.update(
+        per_bed_p25=t["w12_per_bed_p25"],
+        per_bed_p50=t["w12_per_bed_median"],
+        per_bed_p75=t["w12_per_bed_p75"],
+        per_bed_any=t["w12_any_share"],
+        spearman=t["w12_occ_spearman"],
+        occ_p10=t["occ_p10"],
+        occ_p50=t["occ_median"],
+        occ_p90=t["occ_p90"],
+        delayed_per_day=f["year"]["delayed_per_day"],
+        mean_los_days=f["year"]["mean_los_days"],
+        mean_wait_hours=f["year"]["mean_wait_hours"],
+    )
+    cancelled = e.recorder.rows[: e.recorder.steps_recorded, ROW_CANCELLED]
+    quarters = Quarters(config.demand.start_day_of_year, e.step_days)
+    for part in quarters.split(e.warmup_steps, e.recorder.steps_recorded):
+        if part.complete:
+            out[f"cancelled_q{part.quarter[-1]}"] = float(cancelled[part.first : part.end].sum())
+    return out
 
 
 def targets(panel_path: Path = reference.DEFAULT_PANEL) -> dict[str, float]:
