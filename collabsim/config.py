@@ -149,9 +149,10 @@ class DemandConfig:
         unit="fraction",
         lo=0,
         hi=0.9,
-        doc="share of acute providers' arrivals that are booked (elective): admitted into a free "
-        "bed of their pool in the step they arrive, before the queue, else cancelled; they never "
-        "wait in the queue, so waits and 12-hour waits are emergency patients'",
+        doc="share of acute providers' arrivals that are booked (elective): they take free beds "
+        "of their pool before its queue, are cancelled if still without one at the day's end "
+        "and stay booked for the next; they never wait in the queue, so waits and 12-hour "
+        "waits are emergency patients'",
     )
     winter_amplitude: float = param(
         0.04, unit="fraction", lo=0, hi=0.9, doc="seasonal demand swing: 1 + a*cos(...)"
@@ -236,8 +237,9 @@ class WardsConfig:
         unit="beds",
         lo=0,
         hi=1e6,
-        doc="mean beds per pool: each acute provider's beds split into round(beds / this) "
-        "pools, each with its share of demand and its own queue; 0: one pool",
+        doc="mean beds per pool: each acute provider's beds split into max(1, round(beds / "
+        "(this x its spread factor))) pools (at most one per bed), each with an equal share of "
+        "demand and its own queue; 0: one pool; otherwise at least 1",
     )
     reserve: float = param(
         0.0,
@@ -255,6 +257,10 @@ class WardsConfig:
         doc="how much the mean pool size differs between acute providers (lognormal, mean "
         "kept; drawn from the network seed): some trusts' beds are more fragmented than others",
     )
+
+    def check(self, path: str) -> None:
+        if 0 < self.beds < 1:
+            raise ConfigError(f"{path}.beds: {self.beds:g} is below one bed a pool; use 0 or >= 1")
 
 
 @dataclass

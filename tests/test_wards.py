@@ -160,10 +160,22 @@ def test_a_providers_draw_split_over_its_pools_is_exact():
     assert stats.chisquare(got_scatter, binom).pvalue > 1e-3
 
 
-def test_setting_a_providers_beds_from_outside_splits_them_over_its_pools():
-    e = engine(providers([100, 40], [1.0, 1.0], [5.0, 5.0], ["acute", "community"]),
-               cfg=config(wards={"beds": 30.0}))  # fmt: skip
-    e.set_capacity(0, 91)
-    assert e.state.capacity[0] == 91 == e.state.beds.capacity[:3].sum()
-    assert e.state.beds.capacity[:3].tolist() == [31, 30, 30]
-    assert e.state.beds.home[:3].tolist() == [31, 30, 30]
+def test_beds_set_from_outside_come_out_of_free_beds_first_and_never_let_a_pool_overfill():
+    """A provider asked to shrink below its patients gives up its free beds first, then
+    beds in use; no pool then admits while the provider is over capacity."""
+    cfg = config(wards={"beds": 30.0}, sim={"days": 20, "warmup_days": 0})
+    e = engine(providers([100], [18.0], [5.0], ["acute"]), cfg=cfg)
+    for _ in range(5):
+        e.step()
+    st, b = e.state, e.state.beds
+    target = int(st.occupied[0]) - 20
+    e.set_capacity(0, target)
+    assert st.capacity[0] == target == b.capacity.sum() and (b.capacity >= 0).all()
+    assert (b.home == b.capacity).all()  # nothing on loan: own sizes follow
+    assert st.occupied[0] > st.capacity[0] and (b.occupied >= b.capacity).all()  # no room
+    for _ in range(3):  # a pool over its beds admits nobody until discharges make room
+        before = b.occupied.copy()
+        e.step()
+        assert (b.occupied <= np.maximum(b.capacity, before)).all()
+    e.set_capacity(0, 130)  # more beds: spread evenly
+    assert st.capacity[0] == 130 == b.capacity.sum()

@@ -134,10 +134,29 @@ class Engine:
         self.gather()
 
     def set_capacity(self, i: int, beds: int) -> None:
-        """Give provider ``i`` ``beds`` staffed beds (split evenly over its pools)."""
-        lo, hi = self.pools.first[i], self.pools.first[i + 1]
-        self.state.beds.capacity[lo:hi] = split(np.array([beds]), np.array([0, hi - lo]))
-        self.state.beds.home[lo:hi] = self.state.beds.capacity[lo:hi]
+        """Give provider ``i`` ``beds`` staffed beds (sickness, escalation from outside).
+
+        More beds are spread evenly over its pools; fewer are taken from free beds first
+        (the pools with most free), then from the largest pools, which may then hold more
+        patients than beds until discharges empty them, as a provider of one pool does. The
+        pools' own sizes (``home``) change with them, so loans and escalation stay exact."""
+        b, lo, hi = self.state.beds, self.pools.first[i], self.pools.first[i + 1]
+        change = int(beds) - int(b.capacity[lo:hi].sum())
+        if change >= 0:
+            part = split(np.array([change]), np.array([0, hi - lo]))
+        else:
+            part = np.zeros(hi - lo, dtype=np.int64)
+            cap, free = (
+                b.capacity[lo:hi].copy(),
+                np.maximum(b.capacity[lo:hi] - b.occupied[lo:hi], 0),
+            )
+            for _ in range(-change):  # one bed at a time: a Python loop outside the step
+                k = int(np.argmax(free)) if free.max() > 0 else int(np.argmax(cap + part))
+                part[k] -= 1
+                free[k] = max(free[k] - 1, 0)
+        b.capacity[lo:hi] += part
+        b.home[lo:hi] = np.maximum(b.home[lo:hi] + part, 0)
+        self.gather()
         self.state.capacity[i] = beds
 
     def gather(self) -> None:

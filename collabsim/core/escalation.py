@@ -69,7 +69,7 @@ def _escalate(rows, rule, pools, beds, given):
                 pool_capacity[best] += 1
             escalated[i] += k
         elif waiting[i] == 0 and escalated[i] > 0:
-            # close free beds, from the pools furthest above their own size first
+            # close free beds above the pools' own sizes, the pool with most such beds first
             closed = 0
             while closed < escalated[i]:
                 best, most = -1, 0

@@ -59,7 +59,8 @@ def pool_counts(providers: Providers, wards: Any, seed: int = 0) -> np.ndarray:
         if wards.spread > 0:
             z = np.random.default_rng([seed, 2]).standard_normal(size.size)
             size *= np.exp(wards.spread * z - wards.spread**2 / 2)
-        counts[acute] = np.maximum(1, np.rint(providers.capacity[acute] / size)).astype(np.int64)
+        pools = np.maximum(1, np.rint(providers.capacity[acute] / size)).astype(np.int64)
+        counts[acute] = np.minimum(pools, np.maximum(providers.capacity[acute], 1))
     return counts
 
 
