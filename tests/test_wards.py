@@ -132,13 +132,13 @@ def test_no_escalation_below_the_trigger():
 
 
 def test_a_providers_draw_split_over_its_pools_is_exact():
-    """``among``: k of N patients chosen without replacement, so one pool's count is
+    """``pick``: k of N patients chosen without replacement, so one pool's count is
     hypergeometric; ``scatter``: each arrival to one of the pools, so one pool's count
     is binomial(k, 1 / pools). Chi-square against the exact pmfs (20,000 draws, fixed
     seed; p > 0.001 fails once in a thousand seeds for a correct sampler)."""
     from scipy import stats
 
-    from collabsim.core.pools import among, scatter
+    from collabsim.core.pools import pick, scatter
     from collabsim.core.random import new_stream
 
     rng = new_stream(np.random.SeedSequence(5))
@@ -148,8 +148,10 @@ def test_a_providers_draw_split_over_its_pools_is_exact():
     got_among = np.zeros(4, dtype=np.int64)
     got_scatter = np.zeros(5, dtype=np.int64)
     for _ in range(draws):
-        among(rng, 4, counts, 1, 4, out)
-        assert out[1:].sum() == 4 and (out[1:] <= counts[1:]).all()
+        source, out[:] = counts.copy(), 0
+        pick(rng, 4, 10, source, 1, 4, out)
+        assert out[1:].sum() == 4 and (source[1:] == counts[1:] - out[1:]).all()
+        assert out[0] == 0 and source[0] == counts[0]  # another provider's pool untouched
         got_among[out[1]] += 1
         scatter(rng, 4, 1, 4, out)
         assert out[1:].sum() == 4

@@ -29,7 +29,7 @@ from numba import njit
 from collabsim.core.calendar import Rhythm
 from collabsim.core.kernel import compiled, packed
 from collabsim.core.phase import Phase
-from collabsim.core.pools import among, gather
+from collabsim.core.pools import gather, pick
 from collabsim.core.random import binomial
 from collabsim.core.state import ACUTE, Providers, flow, level
 
@@ -111,11 +111,10 @@ def _discharge(
     pool_delayed = beds.delayed
     pool_arranged = beds.arranged
     ended = scratch[0]  # per pool: stays ended this step (then: those going home)
-    part = scratch[1]  # per pool: its part of a provider's draw
-    count = scratch[2]  # per pool: the patients a draw is among
+    count = scratch[1]  # per pool: the delayed patients not yet arranged
     buckets = in_treatment.shape[0]
     n = first.size - 1
-    # One draw per provider (and bucket), split over its pools exactly (pools.among).
+    # One draw per provider (and bucket), split over its pools exactly (pools.pick).
     for i in range(n):
         lo, hi = first[i], first[i + 1]
         total = 0
@@ -135,10 +134,7 @@ def _discharge(
                 for u in range(lo, hi):
                     here += in_treatment[a, u]
                 k = binomial(rng, here, min(stay_end[a, i] * factor, 1.0))
-                among(rng, k, in_treatment[a], lo, hi, part)
-                for u in range(lo, hi):
-                    in_treatment[a, u] -= part[u]
-                    ended[u] += part[u]
+                pick(rng, k, here, in_treatment[a], lo, hi, ended)
                 total += k
         discharges[i] = total
     arrange = min(arrange * factor, 1.0)
@@ -157,14 +153,9 @@ def _discharge(
             for u in range(lo, hi):
                 count[u] = pool_delayed[u] - pool_arranged[u]
                 unarranged += count[u]
-            among(rng, binomial(rng, unarranged, arrange), count, lo, hi, part)
-            for u in range(lo, hi):
-                pool_arranged[u] += part[u]
+            pick(rng, binomial(rng, unarranged, arrange), unarranged, count, lo, hi, pool_arranged)
             fresh = binomial(rng, discharges[i], share[j])
-            among(rng, fresh, ended, lo, hi, part)
-            for u in range(lo, hi):
-                pool_delayed[u] += part[u]
-                ended[u] -= part[u]
+            pick(rng, fresh, discharges[i], ended, lo, hi, pool_delayed)
         new_delayed[i] = fresh
         discharges[i] -= fresh
         gather(first, pool_arranged, arranged, i)
@@ -205,7 +196,7 @@ class Discharge(Phase):
 
     def reset(self) -> None:
         e, stays = self.engine, self.stays
-        self.scratch = np.zeros((3, e.pools.provider.size), dtype=np.int64)  # per pool
+        self.scratch = np.zeros((2, e.pools.provider.size), dtype=np.int64)  # per pool
         self.head = packed(e.rng_los, e.state.in_treatment, stays.stay_end)
         self.tail = packed(
             stays.arrange,

@@ -32,8 +32,8 @@ __all__ = [
     "Beds",
     "PoolMap",
     "add_beds",
-    "among",
     "gather",
+    "pick",
     "pool_map",
     "scatter",
     "split",
@@ -147,22 +147,20 @@ def add_beds(beds, first, i, k):
 
 
 @njit(cache=True, error_model="numpy")
-def among(rng, k, counts, lo, hi, out):
-    """Which pools ``k`` patients chosen at random without replacement from the
-    ``counts[lo:hi]`` patients of the pools belong to, into ``out[lo:hi]``. If the total
-    ``k`` is Binomial(N, p) over the N patients, ``out`` is exactly independent
-    Binomial(counts[u], p) draws per pool (given their sum it is multivariate
-    hypergeometric, which choosing without replacement is)."""
-    left = 0
-    for u in range(lo, hi):
-        out[u] = 0
-        left += counts[u]
+def pick(rng, k, total, source, lo, hi, dest):
+    """``k`` of the ``total`` patients in ``source[lo:hi]`` (the patients of a provider's
+    pools), chosen at random without replacement, move from ``source`` to ``dest``. If
+    ``k`` is Binomial(total, p), each pool's count moved is exactly an independent
+    Binomial(source[u], p) draw (given their sum it is multivariate hypergeometric, which
+    choosing without replacement is)."""
+    left = total
     for _ in range(k):
         r = int(uniform(rng) * left)
         for u in range(lo, hi):
-            r -= counts[u] - out[u]
+            r -= source[u]
             if r < 0:
-                out[u] += 1
+                source[u] -= 1
+                dest[u] += 1
                 break
         left -= 1
 
