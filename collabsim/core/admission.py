@@ -146,21 +146,35 @@ class Arrive(Phase):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _tally(take, a, weights, tally, histogram, measuring):
+def _tally(take, a, weights, tally, histograms, acute, measuring):
     """Count ``take`` admissions that waited ``a`` steps: steps waited, breaches, harm,
-    waits of 4 and of 12 hours, and (after the warm-up) the histogram of waits."""
+    waits of 4 and of 12 hours, and (after the warm-up) the histograms of waits (all
+    providers; acute providers, whose waits the published figures count)."""
     tally[0] += take * weights.steps[a]
     tally[1] += take * weights.breach[a]
     tally[2] += take * weights.harm[a]
     tally[3] += take * weights.over_4h[a]
     tally[4] += take * weights.over_12h[a]
     if measuring:
-        histogram[a] += take
+        histograms[0, a] += take
+        if acute:
+            histograms[1, a] += take
 
 
 @njit(cache=True, error_model="numpy")
 def _admit(
-    queue, top, rows, in_treatment0, weights, histogram, pools, beds, spare, day_end, measuring
+    queue,
+    top,
+    rows,
+    in_treatment0,
+    weights,
+    histograms,
+    is_acute,
+    pools,
+    beds,
+    spare,
+    day_end,
+    measuring,
 ):
     occupied = rows.occupied
     waiting = rows.waiting
@@ -214,7 +228,7 @@ def _admit(
                     queue[a, u] = q - take
                     free -= take
                     took += take
-                    _tally(take, a, weights, tally, histogram, measuring)
+                    _tally(take, a, weights, tally, histograms, is_acute[i], measuring)
                 a -= 1
             pool_occupied[u] += took
             pool_waiting[u] -= took
@@ -253,7 +267,7 @@ def _admit(
                         placed -= x
                     outliers += take
                     admitted += take
-                    _tally(take, a, weights, tally, histogram, measuring)
+                    _tally(take, a, weights, tally, histograms, is_acute[i], measuring)
                 a -= 1
         admissions[i] = admitted
         rows_elective_admissions[i] = booked_in
@@ -320,7 +334,8 @@ class Admit(Phase):
             st.bundle(AdmitRows),
             st.in_treatment[0],
             self.weights,
-            e.recorder.wait_histogram,
+            e.recorder.histograms,
+            e.providers.kind == ACUTE,
             e.pools,
             st.beds,
             self.spare,

@@ -380,11 +380,9 @@ class Run:
         return count * QUARTER_DAYS / self.days if self.days else math.nan
 
     @cached_property
-    def acute_histogram(self) -> np.ndarray | None:
-        """Acute admissions after the warm-up by steps waited; None if a measured step's
-        admissions by age could not be recovered (``collabsim.core.record``)."""
-        rec = self.engine.recorder
-        return None if rec.acute_mismatches else rec.acute_histogram
+    def acute_histogram(self) -> np.ndarray:
+        """Acute admissions after the warm-up by steps waited (kept by ``admit``)."""
+        return self.engine.recorder.acute_histogram
 
     def trust(self, values: np.ndarray) -> float:
         """The mean over the measured steps of a trust series (NaN without links)."""
@@ -480,8 +478,7 @@ def _mean_wait_hours(run: Run) -> float:
 
 
 def _p95_wait_hours(run: Run) -> float:
-    hist = run.acute_histogram
-    return math.nan if hist is None else wait_percentile(hist, 0.95, run.step_days) * 24
+    return wait_percentile(run.acute_histogram, 0.95, run.step_days) * 24
 
 
 def _share_over_4h(run: Run) -> float:

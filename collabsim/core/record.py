@@ -10,19 +10,9 @@ of each financial quarter the cumulative per-provider totals are copied (``cuts`
 per-quarter figures per provider are differences of two snapshots, not a per-step
 record of every provider.
 
-Acute waits by the hour need a histogram of acute admissions by steps waited, but the
-admission kernel keeps one histogram for every provider. The recorder recovers the
-admissions by age of one side, acute providers or the others, whichever has fewer queue
-columns (acute providers split into wards have thousands; the others one each), and
-the acute histogram is that side's, or the whole histogram minus the others'. It keeps
-that side's queue by age at the end of each step and finds this step's admissions at
-each age as what aged into the row minus what is left: patients leave a queue row only
-by admission (the oldest leave unadmitted in ``arrive``, before ageing; transfers move
-them between providers of the same kind at the same age; outliers stay within their
-provider; booked patients never queue). The admissions found must add up to the side's
-admissions row; a step where they do not (a queue set by hand, say) is counted in
-``acute_mismatches``, the queue is read afresh, and the acute histogram is not used
-(see metrics). Converting to pandas happens once, at the end, outside the engine.
+The admission phase keeps two histograms of admissions by steps waited (after the
+warm-up): every provider's, and acute providers' (the published waits count acute trusts).
+Converting to pandas happens once, at the end, outside the engine.
 """
 
 from __future__ import annotations
@@ -63,38 +53,21 @@ class Recorder:
         self.mean_trust = np.full(size, np.nan)
         self.trust_sd = np.full(size, np.nan)
         self.provider_totals = np.zeros_like(state.block)  # summed over measured steps
-        self.wait_histogram = np.zeros(max_wait_steps + 1, dtype=np.int64)  # admissions by wait
-        # one side's (acute or the others') admissions by steps waited (measured), its
-        # queue by age now, and scratch for the queue's row sums
-        self.side_acute = True
-        self.side_histogram = np.zeros(max_wait_steps + 1, dtype=np.int64)
-        self.side_queue = np.zeros(max_wait_steps + 1, dtype=np.int64)
-        self.scratch = np.zeros(max_wait_steps + 1, dtype=np.int64)
+        # admissions after the warm-up by steps waited: every provider's, acute providers'
+        self.histograms = np.zeros((2, max_wait_steps + 1), dtype=np.int64)
+        self.wait_histogram, self.acute_histogram = self.histograms
         # measured midnight steps: per provider, beds occupied and available, summed
         self.night = np.zeros((2, state.block.shape[1]), dtype=np.int64)
         self.midnight = np.zeros(size, dtype=np.bool_)  # which steps end at 00:00
-        # [side's queue rows that may be non-empty, mismatches measured, nights measured]
-        self.marks = np.zeros(3, dtype=np.int64)
+        self.marks = np.zeros(1, dtype=np.int64)  # midnight steps measured
         self.cuts: list[Snapshot] = []  # at the last step of each quarter after the warm-up
         self.measured_steps = 0
         self.steps_recorded = 0
 
     @property
-    def acute_histogram(self) -> np.ndarray:
-        """Acute admissions after the warm-up by steps waited."""
-        if self.side_acute:
-            return self.side_histogram
-        return self.wait_histogram - self.side_histogram
-
-    @property
-    def acute_mismatches(self) -> int:
-        """Measured steps whose admissions by age could not be recovered."""
-        return int(self.marks[1])
-
-    @property
     def nights(self) -> int:
         """Midnight steps measured."""
-        return int(self.marks[2])
+        return int(self.marks[0])
 
     def _grow(self) -> None:
         """Stepping past the configured run: double the series (rare, outside hot path)."""
@@ -113,9 +86,6 @@ class Tape(NamedTuple):
     totals: np.ndarray
     night: np.ndarray
     midnight: np.ndarray
-    histogram: np.ndarray
-    queue_by_age: np.ndarray
-    scratch: np.ndarray
     marks: np.ndarray
 
 
@@ -123,33 +93,20 @@ class Watch(NamedTuple):
     """What the kernel reads: the state, and where the acute providers are."""
 
     block: np.ndarray
-    queue: np.ndarray
-    pool_top: np.ndarray  # per queue column: only its rows below this can be non-empty
     acute: np.ndarray  # acute providers (state columns)
-    side: np.ndarray  # the queue columns whose admissions by age are recovered
     acute_index: np.ndarray  # the state rows of ACUTE_ROWS, in its order
-    # state rows occupied, capacity, arrivals, admissions; ACUTE_ROWS arrivals, admissions;
-    # 1 if the side is the acute providers
-    index: np.ndarray
+    index: np.ndarray  # state rows occupied, capacity
 
 
 @njit(cache=True, error_model="numpy")
 def _record(t, measuring, tape, watch):
     block = watch.block
-    queue = watch.queue
-    pool_top = watch.pool_top
     acute = watch.acute
-    side = watch.side
     acute_index = watch.acute_index
-    occupied_row, capacity_row, arrivals_row, admissions_row = watch.index[:4]
-    arrivals_at, admissions_at, side_acute = watch.index[4:]
+    occupied_row, capacity_row = watch.index[0], watch.index[1]
     row = tape.rows[t]
     acute_row = tape.acute_rows[t]
     totals = tape.totals
-    marks = tape.marks
-    by_age = tape.queue_by_age
-    now = tape.scratch
-    histogram = tape.histogram
     rows, n = block.shape
     for r in range(rows):
         s = 0
@@ -171,49 +128,7 @@ def _record(t, measuring, tape, watch):
             for i in range(n):
                 night[0, i] += block[occupied_row, i]
                 night[1, i] += block[capacity_row, i]
-            marks[2] += 1
-    # The side's admissions by age: what aged into each row of its queue since the last
-    # step (this step's arrivals into row 0) minus what is left in it now. Its patients
-    # can only be in the rows up to its last step's top, aged by one.
-    arrived, admitted = acute_row[arrivals_at], acute_row[admissions_at]
-    if not side_acute:
-        arrived, admitted = row[arrivals_row] - arrived, row[admissions_row] - admitted
-    oldest = queue.shape[0] - 1
-    scan = min(marks[0] + 1, oldest + 1)
-    for a in range(scan):
-        now[a] = 0
-    for c in side:
-        for a in range(min(pool_top[c], scan)):
-            now[a] += queue[a, c]
-    found = 0
-    ok = True
-    top = 0
-    for a in range(scan - 1, -1, -1):
-        before = arrived if a == 0 else by_age[a - 1]
-        took = before - now[a]
-        if took < 0:
-            ok = False
-        found += took
-        if measuring:
-            histogram[a] += took
-        by_age[a] = now[a]
-        if now[a] > 0 and top == 0:
-            top = a + 1
-    if found != admitted:
-        ok = False
-    if not ok:  # the queue changed some other way: count it, and read it afresh
-        if measuring:
-            marks[1] += 1
-        for a in range(oldest + 1):
-            by_age[a] = 0
-        for c in side:
-            for a in range(pool_top[c]):
-                by_age[a] += queue[a, c]
-        top = 0
-        for a in range(oldest + 1):
-            if by_age[a] > 0:
-                top = a + 1
-    marks[0] = top
+            tape.marks[0] += 1
 
 
 class Record(Phase):
@@ -224,19 +139,12 @@ class Record(Phase):
 
     def reset(self) -> None:
         e = self.engine
-        rec, st, p = e.recorder, e.state, e.providers
+        st, p = e.state, e.providers
         self.quarters = Quarters(e.config.demand.start_day_of_year, e.step_days)
         acute = np.flatnonzero(p.kind == ACUTE).astype(np.int64)
-        # The queue's columns are bed pools (one per provider unless wards split them);
-        # recover the side with fewer of them.
-        in_acute = p.kind[e.pools.provider] == ACUTE
-        rec.side_acute = bool(in_acute.sum() <= (~in_acute).sum())
-        side = np.flatnonzero(in_acute if rec.side_acute else ~in_acute).astype(np.int64)
         acute_index = np.array([st.index[r] for r in ACUTE_ROWS], dtype=np.int64)
-        index = np.array([st.index["occupied"], st.index["capacity"], st.index["arrivals"],
-                          st.index["admissions"], ACUTE_ROW["arrivals"], ACUTE_ROW["admissions"],
-                          int(rec.side_acute)], dtype=np.int64)  # fmt: skip
-        watch = Watch(st.block, st.queue, st.beds.top, acute, side, acute_index, index)
+        index = np.array([st.index["occupied"], st.index["capacity"]], dtype=np.int64)
+        watch = Watch(st.block, acute, acute_index, index)
         self.watch = packed(watch)[0]
         self._tape()
         self.kernel = compiled(_record, 0, False, self.tape, self.watch)
@@ -247,8 +155,7 @@ class Record(Phase):
         rec, e = self.engine.recorder, self.engine
         rec.midnight[:] = midnights(e.step_days, 0, rec.rows.shape[0])
         self.tape = packed(Tape(rec.rows, rec.acute_rows, rec.provider_totals, rec.night,
-                                rec.midnight, rec.side_histogram, rec.side_queue, rec.scratch,
-                                rec.marks))[0]  # fmt: skip
+                                rec.midnight, rec.marks))[0]  # fmt: skip
         ends = self.quarters.last_steps(0, rec.rows.shape[0])
         self.cuts = ends[ends >= max(e.warmup_steps, e.t)].tolist()[::-1]  # next one last
 
