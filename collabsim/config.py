@@ -132,7 +132,13 @@ class DemandConfig:
         lo_open=True,
         doc="negative binomial k at the daily scale: variance = mean + mean^2/k",
     )
-    scale: float = param(1.0, unit="x demand", lo=0, doc="multiplies every provider's demand")
+    scale: float = param(
+        1.0,
+        unit="x demand",
+        lo=0,
+        hi=100,
+        doc="multiplies every provider's demand (at most 100: beyond, counts overflow)",
+    )
     weekly: list[float] = param(
         factory=lambda: [1.10, 1.05, 1.02, 1.02, 1.03, 0.88, 0.90],
         unit="x demand",
@@ -296,11 +302,13 @@ class NetworkConfig:
     partners: list[str] | None = param(
         None, doc="partner providers in each region, by kind (community, social_care, ...)"
     )
-    acute_beds_median: float | None = param(None, unit="beds", lo=1, doc="median acute G&A beds")
+    acute_beds_median: float | None = param(
+        None, unit="beds", lo=1, hi=1e5, doc="median acute G&A beds"
+    )
     acute_beds_sigma: float | None = param(
         None, unit="log-beds", lo=0, hi=3, doc="spread of acute beds (lognormal sigma)"
     )
-    acute_beds_min: int = param(40, unit="beds", lo=1, doc="smallest acute provider")
+    acute_beds_min: int = param(40, unit="beds", lo=1, hi=100_000, doc="smallest acute provider")
     acute_los_days: float = param(7.0, unit="days", lo=0, lo_open=True, doc="acute treatment stay")
     community_los_days: float = param(21.0, unit="days", lo=0, lo_open=True)
     social_care_los_days: float = param(28.0, unit="days", lo=0, lo_open=True)
@@ -374,11 +382,13 @@ class AidConfig:
     delay_days: float = param(
         2.0, unit="days", lo=0, doc="time to arrange a transfer between partners with no trust"
     )
-    cost: float = param(400.0, unit="GBP/patient", lo=0, doc="arranging cost with no trust")
+    cost: float = param(400.0, unit="GBP/patient", lo=0, hi=1e7, doc="arranging cost with no trust")
     friction_power: float = param(
         2.0, lo=0, lo_open=True, doc="how fast delay and cost fall as trust rises"
     )
-    cost_per_minute: float = param(2.0, unit="GBP/minute", lo=0, doc="travel cost per patient")
+    cost_per_minute: float = param(
+        2.0, unit="GBP/minute", lo=0, hi=1e5, doc="travel cost per patient"
+    )
     max_travel_minutes: float = param(
         120.0, unit="minutes", lo=0, doc="partners further apart do not share patients or beds"
     )

@@ -55,6 +55,14 @@ def test_overrides_reach_the_config():
         (["policy.params.x=1"], "unknown setting 'policy.params.x'"),
         (["network.initial_trust=0.3"], "network.initial_trust is no longer a setting; use trust"),
         (["+network.initial_trust=0.3"], "network.initial_trust is no longer a setting; use"),
+        # counts and costs that would overflow the engine's integers (issue 14)
+        (
+            ["demand.scale=1e18"],
+            "demand.scale: 1e+18 is not allowed; expected a number in [0, 100]",
+        ),
+        (["network.acute_beds_median=1e17"], "network.acute_beds_median: 1e+17 is not allowed"),
+        (["aid.cost=1e308"], "aid.cost: 1e+308 is not allowed; expected a number in [0, 1e+07]"),
+        (["aid.cost_per_minute=1e300"], "aid.cost_per_minute: 1e+300 is not allowed"),
     ],
 )
 def test_bad_values_give_one_line_naming_the_field(overrides, expected):
