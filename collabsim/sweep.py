@@ -141,11 +141,16 @@ class RunCheck(Callback):
     run's directory; the checked config is kept for the job in ``CHECKED``."""
 
     def on_run_start(self, config: Any, **kwargs: Any) -> None:
+        from omegaconf.errors import OmegaConfBaseException
+
         from collabsim.cli import fail
         from collabsim.config import from_dict
 
         CHECKED.clear()
-        data = task_data(config)
+        try:
+            data = task_data(config)
+        except OmegaConfBaseException as exc:  # an interpolation that does not resolve
+            fail(str(exc).splitlines()[0])
         try:
             checked = from_dict(data)
             if checked.network.preset == "file":  # a bad row is one line too

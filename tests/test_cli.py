@@ -54,6 +54,9 @@ def test_overrides_and_python_dash_m(tmp_path):
         (["policy=reciprocal", "policy.params.generosity=2"], "policy.params.generosity: 2"),
         (["network=file", "network.providers_file=missing.csv", "network.links_file=x.csv"],
          "network.providers_file: cannot read"),
+        (["sim.days=${sim.nope}"], "Interpolation key 'sim.nope' not found"),
+        (["culture.name=${oc.env:NO_SUCH_VARIABLE_HERE}"], "NO_SUCH_VARIABLE_HERE' not found"),
+        (["demand.scale=1e18"], "demand.scale: 1e+18 is not allowed"),
     ],
 )  # fmt: skip
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, message):
