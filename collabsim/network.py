@@ -206,6 +206,13 @@ def _add_link(g: nx.DiGraph, a: int, b: int, cfg: NetworkConfig) -> None:
 
 # ----------------------------------------------------------------------------- files
 
+# Sane upper bounds for a provider file's numbers: beyond them counts and costs overflow
+# the engine's integers, and no NHS organisation comes near them.
+MAX_BEDS = 1_000_000
+MAX_PER_DAY = 1_000_000.0
+MAX_STAY_DAYS = 3650.0
+MAX_MINUTES = 100_000.0
+
 
 def _read_csv(path_text: str, field: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
     path = Path(path_text).expanduser()
@@ -219,9 +226,14 @@ def _read_csv(path_text: str, field: str, columns: tuple[str, ...]) -> list[dict
                     f"{field}: {path} is missing column(s) {', '.join(missing)}; "
                     f"expected {', '.join(columns)}"
                 )
-            rows = [
-                {(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader
-            ]
+            rows = []
+            for row in reader:
+                if None in row:  # more fields than the header names
+                    raise NetworkError(
+                        f"{field}: {path} line {reader.line_num} has {len(header) + len(row[None])}"
+                        f" fields; the header names {len(header)}"
+                    )
+                rows.append({(k or "").strip(): (v or "").strip() for k, v in row.items()})
     except OSError as exc:
         raise NetworkError(f"{field}: cannot read {path}: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, csv.Error) as exc:
@@ -276,7 +288,7 @@ def load_files(providers_file: str, links_file: str) -> nx.DiGraph:
             raise NetworkError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
         if not row["region"]:
             raise NetworkError(f"{where}: region is empty")
-        capacity = _number(row, "capacity", where, lo=0)
+        capacity = _number(row, "capacity", where, lo=0, hi=MAX_BEDS)
         if capacity != int(capacity):
             raise NetworkError(f"{where}: capacity {row['capacity']} must be a whole number")
         index[pid] = len(index)
@@ -287,8 +299,8 @@ def load_files(providers_file: str, links_file: str) -> nx.DiGraph:
             kind=kind,
             region=row["region"],
             capacity=int(capacity),
-            demand_per_day=_number(row, "demand_per_day", where, lo=0),
-            los_days=_number(row, "mean_los_days", where, lo=0, lo_open=True),
+            demand_per_day=_number(row, "demand_per_day", where, lo=0, hi=MAX_PER_DAY),
+            los_days=_number(row, "mean_los_days", where, lo=0, lo_open=True, hi=MAX_STAY_DAYS),
         )
     seen: set[tuple[int, int]] = set()
     listed: list[tuple[int, int, float, float]] = []
@@ -303,7 +315,7 @@ def load_files(providers_file: str, links_file: str) -> nx.DiGraph:
         if (a, b) in seen:
             raise NetworkError(f"{where}: duplicate link {row['source']} -> {row['target']}")
         seen.add((a, b))
-        minutes = _number(row, "travel_minutes", where, lo=0)
+        minutes = _number(row, "travel_minutes", where, lo=0, hi=MAX_MINUTES)
         trust = _number(row, "initial_trust", where, lo=0, hi=1)
         listed.append((a, b, minutes, trust))
     for a, b, minutes, trust in listed:

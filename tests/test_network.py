@@ -96,6 +96,11 @@ def test_file_network_loads_providers_and_links(tmp_path):
         (PROVIDERS, LINKS.replace("A1,C1", "A1,A1"), "cannot link to itself"),
         (PROVIDERS, LINKS + "A1,C1,15,0.8\n", "duplicate link A1 -> C1"),
         ("id,name,kind,region,capacity,demand_per_day,mean_los_days\n", LINKS, "has no rows"),
+        # numbers that would overflow the engine, and a row with a field too many (issue 14)
+        (PROVIDERS.replace("300,35", "1e30,35"), LINKS, "line 2: capacity 1e30 must be <= 1e+06"),
+        (PROVIDERS.replace("300,35", "300,1e300"), LINKS, "demand_per_day 1e300 must be <= 1e+06"),
+        (PROVIDERS.replace(",7.5", ",7.5,x", 1), LINKS, "line 2 has 8 fields; the header names 7"),
+        (PROVIDERS, LINKS.replace("A1,C1,15", "A1,C1,1e300"), "travel_minutes 1e300 must be <="),
     ],
 )  # fmt: skip
 def test_bad_network_files_are_named_in_one_line(tmp_path, providers, links, message):
