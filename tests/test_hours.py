@@ -306,3 +306,31 @@ def test_job_writes_quarters_and_the_report_shows_waits_in_hours(tmp_path):
     page = make_report(tmp_path).read_text()
     for m in ("mean_wait_hours", "waits_12h_per_quarter", "waits_12h_per_bed_quarter"):
         assert MEASURE[m].report.label in page
+
+
+def test_the_report_escapes_every_swept_value_it_writes(tmp_path, monkeypatch):
+    """A swept value is user input: in the trust-dividend table it must be text, never
+    markup (issue 14). The page section is parsed, and no script element may appear."""
+    from html.parser import HTMLParser
+
+    import pandas as pd
+
+    from collabsim.report import analysis, figures, page
+    from collabsim.stats import Interval
+
+    evil = "<script>alert(4)</script>"
+    iv = Interval(0.01, 0.005, -0.01, 0.03, 10)
+    table = pd.DataFrame([{"what_if": evil, "low": evil, "high": 0.8, "wait": iv, "cost": iv}])
+    monkeypatch.setattr(analysis, "trust_dividends", lambda runs, keys: (table, evil))
+    monkeypatch.setattr(figures, "dividend_chart", lambda table, key, path: "")
+    section = page.dividend_section(pd.DataFrame(), [], tmp_path)
+
+    class Tags(HTMLParser):
+        seen: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            self.seen.append(tag)
+
+    parser = Tags()
+    parser.feed(section)
+    assert "script" not in parser.seen and "&lt;script&gt;" in section

@@ -116,7 +116,8 @@ def dividend_section(runs: pd.DataFrame, keys: list[str], folder: Path) -> str:
     table, key = dividend
     img = figures.dividend_chart(table, key, folder / "trust_dividend.png")
     rows = "".join(
-        f"<tr><td class='what'>{html.escape(r.what_if)}</td><td>{r.low} to {r.high}</td>"
+        f"<tr><td class='what'>{html.escape(r.what_if)}</td>"
+        f"<td>{html.escape(str(r.low))} to {html.escape(str(r.high))}</td>"
         f"<td>{interval_text(r.wait, 24.0, '{:+.2f}')}</td>"
         f"<td>{interval_text(r.cost, 1.0, '{:+,.0f}')}</td></tr>"
         for r in table.itertuples()
