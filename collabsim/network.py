@@ -214,7 +214,11 @@ MAX_STAY_DAYS = 3650.0
 MAX_MINUTES = 100_000.0
 
 
-def _read_csv(path_text: str, field: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
+def _read_csv(
+    path_text: str, field: str, columns: tuple[str, ...], empty: bool = False
+) -> list[dict[str, str]]:
+    """The rows of a CSV file with the ``columns`` (more are allowed); ``empty``: a file
+    with a header and no rows is allowed (isolated providers have no links)."""
     path = Path(path_text).expanduser()
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
@@ -238,7 +242,7 @@ def _read_csv(path_text: str, field: str, columns: tuple[str, ...]) -> list[dict
         raise NetworkError(f"{field}: cannot read {path}: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, csv.Error) as exc:
         raise NetworkError(f"{field}: {path} is not a readable CSV file: {exc}") from None
-    if not rows:
+    if not rows and not empty:
         raise NetworkError(f"{field}: {path} has no rows")
     return rows
 
@@ -304,7 +308,7 @@ def load_files(providers_file: str, links_file: str) -> nx.DiGraph:
         )
     seen: set[tuple[int, int]] = set()
     listed: list[tuple[int, int, float, float]] = []
-    for line, row in enumerate(_read_csv(links_file, field_l, LINK_COLUMNS), start=2):
+    for line, row in enumerate(_read_csv(links_file, field_l, LINK_COLUMNS, empty=True), start=2):
         where = f"{links_file} line {line}"
         for column in ("source", "target"):
             if row[column] not in index:

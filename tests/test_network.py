@@ -113,3 +113,11 @@ def test_bad_network_files_are_named_in_one_line(tmp_path, providers, links, mes
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(NetworkError, match="network.providers_file: cannot read .*nope.csv"):
         load_files(str(tmp_path / "nope.csv"), str(tmp_path / "links.csv"))
+
+
+def test_an_empty_links_file_is_isolated_providers(tmp_path):
+    """A planner can model providers that share nothing: a links file with its header
+    and no rows is accepted (issue 14); a providers file with no rows is still refused."""
+    p, lk = write(tmp_path, links="source,target,travel_minutes,initial_trust\n")
+    prov, links = to_arrays(load_files(p, lk))
+    assert prov.n == 4 and links.m == 0
