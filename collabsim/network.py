@@ -216,8 +216,9 @@ MAX_MINUTES = 100_000.0
 
 def _read_csv(
     path_text: str, field: str, columns: tuple[str, ...], empty: bool = False
-) -> list[dict[str, str]]:
-    """The rows of a CSV file with the ``columns`` (more are allowed); ``empty``: a file
+) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a CSV file with the ``columns`` (more are allowed), each with the line
+    of the file it ends on (blank lines and quoted line breaks counted); ``empty``: a file
     with a header and no rows is allowed (isolated providers have no links)."""
     path = Path(path_text).expanduser()
     try:
@@ -237,7 +238,8 @@ def _read_csv(
                         f"{field}: {path} line {reader.line_num} has {len(header) + len(row[None])}"
                         f" fields; the header names {len(header)}"
                     )
-                rows.append({(k or "").strip(): (v or "").strip() for k, v in row.items()})
+                cells = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+                rows.append((reader.line_num, cells))
     except OSError as exc:
         raise NetworkError(f"{field}: cannot read {path}: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, csv.Error) as exc:
@@ -280,7 +282,7 @@ def load_files(providers_file: str, links_file: str) -> nx.DiGraph:
     field_p, field_l = "network.providers_file", "network.links_file"
     g = nx.DiGraph(preset="file")
     index: dict[str, int] = {}
-    for line, row in enumerate(_read_csv(providers_file, field_p, PROVIDER_COLUMNS), start=2):
+    for line, row in _read_csv(providers_file, field_p, PROVIDER_COLUMNS):
         where = f"{providers_file} line {line}"
         pid = row["id"]
         if not pid:
@@ -308,7 +310,7 @@ def load_files(providers_file: str, links_file: str) -> nx.DiGraph:
         )
     seen: set[tuple[int, int]] = set()
     listed: list[tuple[int, int, float, float]] = []
-    for line, row in enumerate(_read_csv(links_file, field_l, LINK_COLUMNS, empty=True), start=2):
+    for line, row in _read_csv(links_file, field_l, LINK_COLUMNS, empty=True):
         where = f"{links_file} line {line}"
         for column in ("source", "target"):
             if row[column] not in index:

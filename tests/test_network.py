@@ -121,3 +121,20 @@ def test_an_empty_links_file_is_isolated_providers(tmp_path):
     p, lk = write(tmp_path, links="source,target,travel_minutes,initial_trust\n")
     prov, links = to_arrays(load_files(p, lk))
     assert prov.n == 4 and links.m == 0
+
+
+def test_a_bad_rows_line_is_its_line_in_the_file(tmp_path):
+    """Blank lines and a name quoted over two lines before a bad row do not shift the
+    line reported (issue 14: rows were counted, not lines)."""
+    rows = PROVIDERS.splitlines()
+    bad = "\n".join([
+        rows[0],
+        "",  # line 2: blank
+        'A1,"North\nGeneral",acute,North,300,35,7.5',  # lines 3-4: one row
+        rows[2].replace("250", "lots"),  # line 5: the bad row
+        *rows[3:],
+    ]) + "\n"  # fmt: skip
+    p, lk = write(tmp_path, bad, LINKS)
+    with pytest.raises(NetworkError) as err:
+        load_files(p, lk)
+    assert "line 5: capacity 'lots' is not a number" in str(err.value)
