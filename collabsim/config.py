@@ -47,7 +47,9 @@ def param(
 class SimConfig:
     """Time: how long, how finely, and what is discarded as warm-up."""
 
-    days: float = param(365.0, unit="days", lo=0, lo_open=True, doc="simulated time")
+    days: float = param(
+        365.0, unit="days", lo=0, lo_open=True, hi=36525, doc="simulated time (at most 100 years)"
+    )
     step_days: float = param(1.0, unit="days", lo=0, hi=7, lo_open=True, doc="length of one step")
     warmup_days: float = param(
         60.0, unit="days", lo=0, doc="initial period left out of the summary measures"
@@ -57,6 +59,7 @@ class SimConfig:
         unit="days",
         lo=0,
         lo_open=True,
+        hi=365,
         doc="patients still waiting this long leave the queue unadmitted (counted as lost)",
     )
     decision_days: float | None = param(
@@ -211,6 +214,7 @@ class DischargeConfig:
         120.0,
         unit="days",
         lo=1,
+        hi=365,
         doc="lognormal only: stays are tracked by day up to this, then at the tail hazard",
     )
 
@@ -380,7 +384,11 @@ class AidConfig:
     cost * (1 - t)^friction_power + cost_per_minute * travel minutes per patient."""
 
     delay_days: float = param(
-        2.0, unit="days", lo=0, doc="time to arrange a transfer between partners with no trust"
+        2.0,
+        unit="days",
+        lo=0,
+        hi=365,
+        doc="time to arrange a transfer between partners with no trust",
     )
     cost: float = param(400.0, unit="GBP/patient", lo=0, hi=1e7, doc="arranging cost with no trust")
     friction_power: float = param(
@@ -402,7 +410,7 @@ class AidConfig:
         0.5, unit="fraction", lo=0, hi=1, doc="kinds=both: share of agreed aid given as loans"
     )
     loan_days: float = param(
-        14.0, unit="days", lo=0, lo_open=True, doc="how long a loan of staffed beds lasts"
+        14.0, unit="days", lo=0, lo_open=True, hi=3650, doc="how long a loan of staffed beds lasts"
     )
     ask_threshold: float = param(
         1.0,

@@ -34,7 +34,7 @@ def test_overrides_reach_the_config():
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
-        (["sim.days=-1"], "sim.days: -1.0 is not allowed; expected a number > 0"),
+        (["sim.days=-1"], "sim.days: -1.0 is not allowed; expected a number in (0, 36525]"),
         (["sim.step_days=0"], "sim.step_days"),
         (["sim.warmup_days=400"], "sim.warmup_days: 400 must be less than sim.days"),
         (["pathway.share=1.5"], "pathway.share: 1.5 is not allowed; expected a number in [0, 1]"),
@@ -63,6 +63,12 @@ def test_overrides_reach_the_config():
         (["network.acute_beds_median=1e17"], "network.acute_beds_median: 1e+17 is not allowed"),
         (["aid.cost=1e308"], "aid.cost: 1e+308 is not allowed; expected a number in [0, 1e+07]"),
         (["aid.cost_per_minute=1e300"], "aid.cost_per_minute: 1e+300 is not allowed"),
+        # durations that size the engine's arrays (201 GiB asked for at sim.days=1e9)
+        (["sim.days=1e9"], "sim.days: 1000000000.0 is not allowed"),
+        (["sim.max_wait_days=1e9"], "sim.max_wait_days: 1000000000.0 is not allowed"),
+        (["aid.delay_days=1e12"], "aid.delay_days: 1000000000000.0 is not allowed"),
+        (["aid.loan_days=1e9"], "aid.loan_days: 1000000000.0 is not allowed"),
+        (["discharge.los_horizon_days=1e9"], "discharge.los_horizon_days: 1000000000.0 is not"),
     ],
 )
 def test_bad_values_give_one_line_naming_the_field(overrides, expected):
