@@ -1,8 +1,8 @@
 """Queues: arrivals join as a cohort, the oldest are admitted first, waits are recorded.
 
 ``state.queue[a, i]`` holds the patients at provider ``i`` who arrived ``a`` steps
-ago. Only the first ``state.top[0]`` rows can be non-empty, so the work per step
-follows the longest wait, not the maximum wait allowed. A patient admitted ``a``
+ago. Only a pool's rows below its top (``state.beds.top``) can be non-empty, so the work
+per step follows each pool's longest wait, not the maximum wait allowed. A patient admitted ``a``
 steps after arriving waited ``a * step_days``; one admitted in the step it arrived
 waited zero (the clock's resolution is one step).
 """
@@ -56,9 +56,7 @@ class WaitWeights(NamedTuple):
 
 
 @njit(cache=True, error_model="numpy")
-def _arrive(
-    queue, top, rng, base, factor, negative_binomial, k, elective, rows, pools, beds, scratch
-):
+def _arrive(queue, rng, base, factor, negative_binomial, k, elective, rows, pools, beds, scratch):
     lost = rows.lost
     electives = rows.electives
     booked = beds.booked
@@ -71,7 +69,6 @@ def _arrive(
     n = first.size - 1
     # Each pool's cohorts age one step (only its rows below its top can be non-empty,
     # so the work follows each pool's longest wait); who has waited the maximum leaves.
-    longest = 0
     for i in range(n):
         gone = 0
         for u in range(first[i], first[i + 1]):
@@ -83,7 +80,6 @@ def _arrive(
             for a in range(rows_used, 0, -1):
                 queue[a, u] = queue[a - 1, u]
             pool_top[u] = rows_used + 1  # row 0: this step's arrivals, drawn below
-            longest = max(longest, rows_used)
         lost[i] = gone
     for i in range(n):
         lo, hi = first[i], first[i + 1]
@@ -106,7 +102,6 @@ def _arrive(
             for u in range(lo, hi):
                 booked[u] += scratch[u]
         gather(first, pool_waiting, waiting, i)
-    top[0] = longest + 1  # the longest wait anywhere, for readers
 
 
 class Arrive(Phase):
@@ -128,7 +123,7 @@ class Arrive(Phase):
     def reset(self) -> None:
         e, d = self.engine, self.demand
         st = e.state
-        self.args = (st.queue, st.top, e.rng_arrivals)
+        self.args = (st.queue, e.rng_arrivals)
         self.tail = packed(
             d.negative_binomial,
             d.k_step,
@@ -164,7 +159,6 @@ def _tally(take, a, weights, tally, histograms, acute, measuring):
 @njit(cache=True, error_model="numpy")
 def _admit(
     queue,
-    top,
     rows,
     in_treatment0,
     weights,
@@ -197,7 +191,6 @@ def _admit(
     pool_waiting = beds.waiting
     pool_top = beds.top
     n = first.size - 1
-    new_top = 0
     for i in range(n):
         admitted = outliers = 0
         tally[:] = 0
@@ -288,8 +281,6 @@ def _admit(
             while a >= 0 and queue[a, u] == 0:
                 a -= 1
             pool_top[u] = a + 1
-            new_top = max(new_top, a + 1)
-    top[0] = new_top
 
 
 class Admit(Phase):
@@ -330,7 +321,6 @@ class Admit(Phase):
         self.day = max(1, e.clock.steps(1.0))  # steps in a day
         self.args = packed(
             st.queue,
-            st.top,
             st.bundle(AdmitRows),
             st.in_treatment[0],
             self.weights,

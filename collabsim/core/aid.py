@@ -190,12 +190,11 @@ class Aid:
             a[:] = 0
         self.marks.last_refused[:] = NEVER
         self.rows = state.bundle(AidRows)
-        # What the aid kernels work on, in their order: the queue and its top, the bed
-        # pools (collabsim.core.pools) and their beds, the aid
+        # What the aid kernels work on, in their order: the queue, the bed pools
+        # (collabsim.core.pools) and their beds, the aid
         # rows, links, trust and friction, help in flight, marks, needs, memory of help.
         self.args = packed(
             state.queue,
-            state.top,
             pools,
             state.beds,
             self.rows,
@@ -261,7 +260,7 @@ def _move(queue, pools, beds, rows, s, d, want):
 
 @njit(cache=True, error_model="numpy")
 def _carry_out(
-    queue, top, pools, beds, rows, links, trust, friction, marks, helped, loan_due, loan_slot
+    queue, pools, beds, rows, links, trust, friction, marks, helped, loan_due, loan_slot
 ):
     """Start ``marks.now_transfers`` and ``marks.now_loans`` on every aid link now; add what
     they cost."""
@@ -347,7 +346,6 @@ def _return_loans(pools, beds, rows, links, marks, loan_due, slot):
 @njit(cache=True, error_model="numpy")
 def _begin(
     queue,
-    top,
     pools,
     beds,
     rows,
@@ -401,7 +399,6 @@ def _begin(
             pending_in[dst[e]] -= a + b
     _carry_out(
         queue,
-        top,
         pools,
         beds,
         rows,
@@ -438,7 +435,6 @@ def _clear_flows(rows):
 def _agree(
     grants,
     queue,
-    top,
     pools,
     beds,
     rows,
@@ -490,9 +486,7 @@ def _agree(
             pending_out[src[e]] += g
             pending_in[dst[e]] += g
     loan_slot = (t + loan_steps) % loan_due.shape[0]
-    _carry_out(
-        queue, top, pools, beds, rows, links, trust, friction, marks, helped, loan_due, loan_slot
-    )
+    _carry_out(queue, pools, beds, rows, links, trust, friction, marks, helped, loan_due, loan_slot)
 
 
 class BeginAid(Phase):

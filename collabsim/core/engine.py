@@ -171,12 +171,12 @@ class Engine:
     @property
     def queue_top(self) -> int:
         """Queue rows below this can be non-empty: the longest wait now, in steps."""
-        return int(self.state.top[0])
+        tops = self.state.beds.top
+        return int(tops.max()) if tops.size else 0
 
     @queue_top.setter
     def queue_top(self, top: int) -> None:
         """After filling the queue by hand: rows below ``top`` may be non-empty anywhere."""
-        self.state.top[0] = top
         self.state.beds.top[:] = top
 
     def trust_changed(self) -> None:

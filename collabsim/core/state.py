@@ -141,8 +141,6 @@ class State:
         u = n if pools is None else pools
         # queue[a, u]: waiting in pool u, arrived a steps ago; row max_wait_steps is the oldest.
         self.queue = np.zeros((max_wait_steps + 1, u), dtype=np.int64)
-        # Only queue rows below top[0] can be non-empty (the longest wait now, in steps).
-        self.top = np.zeros(1, dtype=np.int64)
         # in_treatment[a, u]: in a bed of pool u, not yet medically fit, a steps into the
         # stay (one bucket when stays are exponential, since the hazard is constant).
         self.in_treatment = np.zeros((los_buckets, u), dtype=np.int64)
