@@ -21,7 +21,7 @@ from numba import njit
 
 from collabsim.core.kernel import compiled, packed
 from collabsim.core.phase import Phase
-from collabsim.core.pools import gather
+from collabsim.core.pools import gather, take_surplus_beds
 from collabsim.core.state import ACUTE, level
 
 
@@ -49,9 +49,7 @@ def _escalate(rows, rule, pools, beds, given):
     trigger = rule.trigger
     first = pools.first
     pool_capacity = beds.capacity
-    pool_occupied = beds.occupied
     pool_waiting = beds.waiting
-    home = beds.home
     for j in range(acute.size):
         i = acute[j]
         lo, hi = first[i], first[i + 1]
@@ -70,19 +68,7 @@ def _escalate(rows, rule, pools, beds, given):
             escalated[i] += k
         elif waiting[i] == 0 and escalated[i] > 0:
             # close free beds above the pools' own sizes, the pool with most such beds first
-            closed = 0
-            while closed < escalated[i]:
-                best, most = -1, 0
-                for u in range(lo, hi):
-                    free = min(pool_capacity[u] - pool_occupied[u], pool_capacity[u] - home[u])
-                    if free > most:
-                        best, most = u, free
-                if best < 0:
-                    break
-                x = min(most, escalated[i] - closed)
-                pool_capacity[best] -= x
-                closed += x
-            escalated[i] -= closed
+            escalated[i] -= take_surplus_beds(beds, first, i, escalated[i])
         gather(first, pool_capacity, capacity, i)
 
 

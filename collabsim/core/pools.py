@@ -38,6 +38,7 @@ __all__ = [
     "scatter",
     "split",
     "take_free_beds",
+    "take_surplus_beds",
 ]
 
 
@@ -93,29 +94,43 @@ def gather(first, pool, out, i):
 
 
 @njit(cache=True, error_model="numpy")
-def take_free_beds(beds, first, i, k):
-    """Take ``k`` free beds from provider i's pools (for a loan out or a loan going back):
-    first from pools above their home size, then from the pools with most beds free.
-    Returns the number taken (at most the free beds)."""
+def _take(beds, first, i, k, surplus_only):
+    """Take up to ``k`` free beds from provider i's pools, each time from the pool with
+    most to give: free beds above its home size (``surplus_only``), or any free beds.
+    Returns the number taken."""
     capacity = beds.capacity
     occupied = beds.occupied
     home = beds.home
     taken = 0
-    for surplus_first in (True, False):
-        while taken < k:
-            best, best_free = -1, 0
-            for u in range(first[i], first[i + 1]):
-                free = capacity[u] - occupied[u]
-                if surplus_first:
-                    free = min(free, capacity[u] - home[u])
-                if free > best_free:
-                    best, best_free = u, free
-            if best < 0:
-                break
-            x = min(best_free, k - taken)
-            capacity[best] -= x
-            taken += x
+    while taken < k:
+        best, best_free = -1, 0
+        for u in range(first[i], first[i + 1]):
+            free = capacity[u] - occupied[u]
+            if surplus_only:
+                free = min(free, capacity[u] - home[u])
+            if free > best_free:
+                best, best_free = u, free
+        if best < 0:
+            break
+        x = min(best_free, k - taken)
+        capacity[best] -= x
+        taken += x
     return taken
+
+
+@njit(cache=True, error_model="numpy")
+def take_surplus_beds(beds, first, i, k):
+    """Take up to ``k`` free beds above the pools' own sizes (escalation beds closing)."""
+    return _take(beds, first, i, k, True)
+
+
+@njit(cache=True, error_model="numpy")
+def take_free_beds(beds, first, i, k):
+    """Take ``k`` free beds from provider i's pools (for a loan out or a loan going back):
+    first from pools above their home size, then from the pools with most beds free.
+    Returns the number taken (at most the free beds)."""
+    taken = _take(beds, first, i, k, True)
+    return taken + _take(beds, first, i, k - taken, False)
 
 
 @njit(cache=True, error_model="numpy")
