@@ -167,6 +167,7 @@ def _admit(
     pools,
     beds,
     spare,
+    tally,
     day_end,
     measuring,
 ):
@@ -183,7 +184,6 @@ def _admit(
     rows_cancelled = rows.cancelled
     rows_booked = rows.booked
     booked = beds.booked
-    tally = np.zeros(5, dtype=np.int64)  # one provider's steps waited, breaches, harms, 4h, 12h
     first = pools.first
     reserve = pools.reserve
     pool_capacity = beds.capacity
@@ -329,6 +329,7 @@ class Admit(Phase):
             e.pools,
             st.beds,
             self.spare,
+            np.zeros(5, dtype=np.int64),  # scratch: a provider's tally (_tally)
         )
         self.kernel = compiled(_admit, *self.args, False, False)
 
