@@ -89,18 +89,14 @@ def _arrive(queue, rng, base, factor, negative_binomial, k, elective, rows, pool
         arrived -= booking
         arrivals[i] = arrived
         electives[i] = booking
-        if hi - lo == 1:
-            queue[0, lo] = arrived
-            pool_waiting[lo] += arrived
-            booked[lo] += booking
-        else:  # the provider's arrivals, each to one of its (equal) pools at random
-            scatter(rng, arrived, lo, hi, scratch)
-            for u in range(lo, hi):
-                queue[0, u] = scratch[u]
-                pool_waiting[u] += scratch[u]
-            scatter(rng, booking, lo, hi, scratch)
-            for u in range(lo, hi):
-                booked[u] += scratch[u]
+        # the provider's arrivals, each to one of its (equal) pools at random
+        scatter(rng, arrived, lo, hi, scratch)
+        for u in range(lo, hi):
+            queue[0, u] = scratch[u]
+            pool_waiting[u] += scratch[u]
+        scatter(rng, booking, lo, hi, scratch)
+        for u in range(lo, hi):
+            booked[u] += scratch[u]
         gather(first, pool_waiting, waiting, i)
 
 

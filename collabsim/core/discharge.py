@@ -118,24 +118,15 @@ def _discharge(
     for i in range(n):
         lo, hi = first[i], first[i + 1]
         total = 0
-        if hi - lo == 1:
-            out = 0
-            for a in range(buckets):
-                k = binomial(rng, in_treatment[a, lo], min(stay_end[a, i] * factor, 1.0))
-                in_treatment[a, lo] -= k
-                out += k
-            ended[lo] = out
-            total = out
-        else:
+        for u in range(lo, hi):
+            ended[u] = 0
+        for a in range(buckets):
+            here = 0
             for u in range(lo, hi):
-                ended[u] = 0
-            for a in range(buckets):
-                here = 0
-                for u in range(lo, hi):
-                    here += in_treatment[a, u]
-                k = binomial(rng, here, min(stay_end[a, i] * factor, 1.0))
-                pick(rng, k, here, in_treatment[a], lo, hi, ended)
-                total += k
+                here += in_treatment[a, u]
+            k = binomial(rng, here, min(stay_end[a, i] * factor, 1.0))
+            pick(rng, k, here, in_treatment[a], lo, hi, ended)
+            total += k
         discharges[i] = total
     arrange = min(arrange * factor, 1.0)
     for j in range(acute.size):
@@ -143,19 +134,13 @@ def _discharge(
         lo, hi = first[i], first[i + 1]
         # delayed patients not yet arranged: is their onward care arranged this step?
         # Of this step's acute discharges, those who need an onward place stay, delayed.
-        if hi - lo == 1:
-            pool_arranged[lo] += binomial(rng, pool_delayed[lo] - pool_arranged[lo], arrange)
-            fresh = binomial(rng, ended[lo], share[j])
-            pool_delayed[lo] += fresh
-            ended[lo] -= fresh
-        else:
-            unarranged = 0
-            for u in range(lo, hi):
-                count[u] = pool_delayed[u] - pool_arranged[u]
-                unarranged += count[u]
-            pick(rng, binomial(rng, unarranged, arrange), unarranged, count, lo, hi, pool_arranged)
-            fresh = binomial(rng, discharges[i], share[j])
-            pick(rng, fresh, discharges[i], ended, lo, hi, pool_delayed)
+        unarranged = 0
+        for u in range(lo, hi):
+            count[u] = pool_delayed[u] - pool_arranged[u]
+            unarranged += count[u]
+        pick(rng, binomial(rng, unarranged, arrange), unarranged, count, lo, hi, pool_arranged)
+        fresh = binomial(rng, discharges[i], share[j])
+        pick(rng, fresh, discharges[i], ended, lo, hi, pool_delayed)
         new_delayed[i] = fresh
         discharges[i] -= fresh
         gather(first, pool_arranged, arranged, i)

@@ -167,7 +167,11 @@ def pick(rng, k, total, source, lo, hi, dest):
     pools), chosen at random without replacement, move from ``source`` to ``dest``. If
     ``k`` is Binomial(total, p), each pool's count moved is exactly an independent
     Binomial(source[u], p) draw (given their sum it is multivariate hypergeometric, which
-    choosing without replacement is)."""
+    choosing without replacement is). A provider of one pool draws nothing."""
+    if hi - lo == 1:
+        source[lo] -= k
+        dest[lo] += k
+        return
     left = total
     for _ in range(k):
         r = int(uniform(rng) * left)
@@ -183,7 +187,11 @@ def pick(rng, k, total, source, lo, hi, dest):
 @njit(cache=True, error_model="numpy")
 def scatter(rng, k, lo, hi, out):
     """Each of ``k`` arrivals to one of the equally shared pools ``lo:hi`` at random, into
-    ``out[lo:hi]``: a Poisson total split so is exactly an independent Poisson per pool."""
+    ``out[lo:hi]``: a Poisson total split so is exactly an independent Poisson per pool.
+    A provider of one pool draws nothing."""
+    if hi - lo == 1:
+        out[lo] = k
+        return
     for u in range(lo, hi):
         out[u] = 0
     width = hi - lo
