@@ -42,7 +42,8 @@ def test_transfer_waits_for_its_friction_delay_and_patients_stay_counted():
     e.t = 2
     begin_aid(e)
     assert st.transfers_out[0] == 4 and st.transfers_in[1] == 4
-    assert st.waiting.tolist() == [2, 4] and st.queue[2].tolist() == [2, 4]  # age kept
+    # the patients keep their arrival step (2 steps before step 0)
+    assert st.waiting.tolist() == [2, 4] and e.queue_by_age()[4].tolist() == [2, 4]
     assert e.aid.needs.pending_out.sum() == 0 and e.aid.needs.pending_in.sum() == 0
 
 
@@ -66,8 +67,9 @@ def test_cost_falls_with_trust():
 def test_a_transfer_agreed_but_admitted_at_home_shrinks():
     e = two_partners(trust=0.0, delay_days=1.0)
     agree(e, 5)
-    e.state.queue[2, 0] = 1  # five were admitted at home meanwhile
-    e.state.waiting[0] = 1
+    queue = e.queue_by_age()
+    queue[2, 0] = 1  # five were admitted at home meanwhile
+    e.set_queue(queue)
     e.t = 1
     begin_aid(e)
     assert e.state.transfers_out[0] == 1 and e.aid.needs.pending_out.sum() == 0
@@ -96,7 +98,6 @@ def test_trust_drifts_towards_the_baseline():
     e.config.trust.drift_per_day = 0.1
     e.config.trust.baseline = 0.5
     e.reset(e.config.seed)
-    e.queue_top = 0
     for _ in range(10):
         begin_aid(e)
         update_trust(e)

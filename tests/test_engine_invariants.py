@@ -104,9 +104,13 @@ def test_patients_and_beds_are_conserved_at_every_step(system):
             np.testing.assert_array_equal(
                 getattr(s, name), np.add.reduceat(getattr(b, name), first)
             )
-        np.testing.assert_array_equal(b.waiting, s.queue.sum(axis=0))
-        ages = np.arange(s.queue.shape[0])[:, None]
-        assert (s.queue[ages >= b.top[None, :]] == 0).all()  # nobody above a pool's top
+        np.testing.assert_array_equal(b.waiting, s.queue.sum(axis=1))
+        # between steps the ring holds arrival steps t - R .. t - 1: nobody arrived before
+        # a pool's start, nor in step t (to come)
+        by_age = e.queue_by_age()
+        ages = np.arange(by_age.shape[0])[:, None]
+        assert (by_age[e.t - ages < b.start[None, :]] == 0).all()
+        assert (by_age[0] == 0).all()
         np.testing.assert_array_equal(b.occupied, s.in_treatment.sum(axis=0) + b.delayed)
         assert (b.occupied <= np.maximum(b.capacity, pool_occupied_before)).all()
         assert (b.arranged <= b.delayed).all() and all((a >= 0).all() for a in b)

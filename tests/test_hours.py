@@ -45,17 +45,17 @@ def watched(overrides: list[str], seed: int = 3) -> tuple[CollabModel, Seen]:
     model = CollabModel(collabsim.load_config([*overrides, f"seed={seed}"]))
     model.reset(seed)
     e, seen = model.engine, Seen()
-    oldest = e.max_wait_steps
     first = e.pools.first[:-1]
     for _ in range(e.steps):
         for phase in e.phases:
             if phase.name == "arrive":
-                seen.lost.append(np.add.reduceat(e.state.queue[oldest], first))
+                seen.lost.append(np.add.reduceat(e.queue_by_age()[-1], first))
             if phase.name == "admit":
-                before = e.state.queue.copy()
+                before = e.queue_by_age()[:-1]
             phase()
             if phase.name == "admit":
-                seen.took.append(np.add.reduceat(before - e.state.queue, first, axis=1))
+                took = before - e.queue_by_age()[:-1]
+                seen.took.append(np.add.reduceat(took, first, axis=1))
         seen.occupied.append(e.state.occupied.copy())
         seen.capacity.append(e.state.capacity.copy())
         e.t += 1

@@ -56,13 +56,13 @@ def test_ics_pool_moves_the_oldest_excess_to_a_partner_with_room():
     st = e.state
     st.in_treatment[0] = [10, 7, 6]
     st.occupied[:] = [10, 7, 6]
-    st.queue[:] = 0
-    st.queue[3, 0], st.queue[0, 0] = 2, 3
-    st.waiting[:] = [5, 0, 0]
-    e.queue_top = 4
+    by_age = np.zeros((4, 3), dtype=np.int64)
+    by_age[3, 0], by_age[0, 0] = 2, 3
+    e.set_queue(by_age)
     decide(e)
     assert st.transfers_out.tolist() == [3, 0, 0] and st.transfers_in.tolist() == [0, 3, 0]
-    assert st.queue[3].tolist() == [0, 2, 0] and st.queue[0].tolist() == [2, 1, 0]
+    queue = e.queue_by_age()
+    assert queue[3].tolist() == [0, 2, 0] and queue[0].tolist() == [2, 1, 0]
     assert st.waiting.tolist() == [2, 3, 0]
     from tests.helpers.phases import admit
 

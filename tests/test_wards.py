@@ -19,11 +19,9 @@ def _two_wards(reserve: float):
     st.in_treatment[0] = [10, 5]
     b.occupied[:] = [10, 5]
     b.delayed[:] = b.arranged[:] = 0
-    st.queue[:] = 0
-    st.queue[5, 0], st.queue[0, 0] = 2, 2
-    b.waiting[:] = [4, 0]
-    e.gather()
-    e.queue_top = 6
+    by_age = np.zeros((6, 2), dtype=np.int64)
+    by_age[5, 0], by_age[0, 0] = 2, 2
+    e.set_queue(by_age)
     return e
 
 
@@ -48,8 +46,9 @@ def test_the_oldest_waiting_take_beds_another_pool_spares_beyond_its_reserve(res
     assert b.occupied.tolist() == [10, 5 + outliers]
     assert st.in_treatment[0].tolist() == [10, 5 + outliers]
     # oldest first: the two who waited 5 steps go before the two new arrivals
-    assert st.queue[5, 0] == max(0, 2 - outliers)
-    assert st.queue[0, 0] == min(2, 4 - outliers)
+    queue = e.queue_by_age()
+    assert queue[5, 0] == max(0, 2 - outliers)
+    assert queue[0, 0] == min(2, 4 - outliers)
     assert st.wait_steps[0] == 5 * min(outliers, 2)
     assert st.waiting[0] == b.waiting.sum() == 4 - outliers
 
@@ -57,13 +56,13 @@ def test_the_oldest_waiting_take_beds_another_pool_spares_beyond_its_reserve(res
 def test_own_pool_first_then_outliers_in_one_step():
     e = _two_wards(0.0)
     st, b = e.state, e.state.beds
-    st.queue[3, 1] = 2  # pool 1 has its own 2 waiting: they take its beds first
-    b.waiting[1] = 2
-    e.gather()
+    queue = e.queue_by_age()
+    queue[3, 1] = 2  # pool 1 has its own 2 waiting: they take its beds first
+    e.set_queue(queue)
     admit(e)
     assert st.admissions[0] == 5 and st.outliers[0] == 3
     assert b.occupied.tolist() == [10, 10]
-    assert st.queue[0, 0] == 1  # the newest of pool 0 still waits
+    assert e.queue_by_age()[0, 0] == 1  # the newest of pool 0 still waits
 
 
 def _erlang_c_wait(c: int, load: float, stay: float) -> float:
@@ -133,12 +132,12 @@ def test_no_escalation_below_the_trigger():
 
 def test_a_providers_draw_split_over_its_pools_is_exact():
     """``pick``: k of N patients chosen without replacement, so one pool's count is
-    hypergeometric; ``scatter``: each arrival to one of the pools, so one pool's count
+    hypergeometric; ``pool_of``: each arrival to one of the pools, so one pool's count
     is binomial(k, 1 / pools). Chi-square against the exact pmfs (20,000 draws, fixed
     seed; p > 0.001 fails once in a thousand seeds for a correct sampler)."""
     from scipy import stats
 
-    from collabsim.core.pools import pick, scatter
+    from collabsim.core.pools import pick, pool_of
     from collabsim.core.random import new_stream
 
     rng = new_stream(np.random.SeedSequence(5))
@@ -153,8 +152,10 @@ def test_a_providers_draw_split_over_its_pools_is_exact():
         assert out[1:].sum() == 4 and (source[1:] == counts[1:] - out[1:]).all()
         assert out[0] == 0 and source[0] == counts[0]  # another provider's pool untouched
         got_among[out[1]] += 1
-        scatter(rng, 4, 1, 4, out)
-        assert out[1:].sum() == 4
+        out[:] = 0
+        for _ in range(4):
+            out[pool_of(rng, 1, 4)] += 1
+        assert out[0] == 0 and out[1:].sum() == 4
         got_scatter[out[2]] += 1
     hyper = stats.hypergeom(10, 3, 4).pmf(np.arange(4)) * draws
     assert stats.chisquare(got_among, hyper).pvalue > 1e-3

@@ -1,10 +1,12 @@
 """Queues: arrivals join as a cohort, the oldest are admitted first, waits are recorded.
 
-``state.queue[a, i]`` holds the patients at provider ``i`` who arrived ``a`` steps
-ago. Only a pool's rows below its top (``state.beds.top``) can be non-empty, so the work
-per step follows each pool's longest wait, not the maximum wait allowed. A patient admitted ``a``
-steps after arriving waited ``a * step_days``; one admitted in the step it arrived
-waited zero (the clock's resolution is one step).
+``state.queue[u, s % R]`` holds the patients of bed pool ``u`` who arrived at step ``s``:
+a ring of ``R`` = maximum wait + 1 steps, so a cohort stays where it is as it ages and
+nothing is moved each step. Only arrival steps from the pool's ``state.beds.start`` on can
+be non-empty, so the work per step follows each pool's longest wait, not the maximum
+wait allowed. A patient admitted at step ``t`` who arrived at step ``s`` waited
+``(t - s) * step_days``; one admitted in the step it arrived waited zero (the clock's
+resolution is one step).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from numba import njit
 from collabsim.core.demand import Demand
 from collabsim.core.kernel import compiled, packed
 from collabsim.core.phase import Phase
-from collabsim.core.pools import gather, scatter
+from collabsim.core.pools import gather, pool_of
 from collabsim.core.random import binomial, poisson
 from collabsim.core.random import negative_binomial as negative_binomial_draw
 from collabsim.core.state import ACUTE, flow, level
@@ -56,7 +58,7 @@ class WaitWeights(NamedTuple):
 
 
 @njit(cache=True, error_model="numpy")
-def _arrive(queue, rng, base, factor, negative_binomial, k, elective, rows, pools, beds, scratch):
+def _arrive(queue, rng, base, factor, t, negative_binomial, k, elective, rows, pools, beds):
     lost = rows.lost
     electives = rows.electives
     booked = beds.booked
@@ -64,22 +66,20 @@ def _arrive(queue, rng, base, factor, negative_binomial, k, elective, rows, pool
     waiting = rows.waiting
     first = pools.first
     pool_waiting = beds.waiting
-    pool_top = beds.top
-    oldest = queue.shape[0] - 1
+    start = beds.start
+    ring = queue.shape[1]
+    slot = t % ring  # this step's arrivals take the slot of those who arrived `ring` ago
+    leaving = t - ring  # ... who have waited the maximum and leave now, unadmitted
     n = first.size - 1
-    # Each pool's cohorts age one step (only its rows below its top can be non-empty,
-    # so the work follows each pool's longest wait); who has waited the maximum leaves.
     for i in range(n):
         gone = 0
         for u in range(first[i], first[i + 1]):
-            rows_used = pool_top[u]
-            if rows_used > oldest:  # someone here has waited the maximum: they leave
-                gone += queue[oldest, u]
-                pool_waiting[u] -= queue[oldest, u]
-                rows_used = oldest
-            for a in range(rows_used, 0, -1):
-                queue[a, u] = queue[a - 1, u]
-            pool_top[u] = rows_used + 1  # row 0: this step's arrivals, drawn below
+            if start[u] <= leaving:  # the pool's oldest cohort is the one leaving
+                q = queue[u, slot]
+                gone += q
+                pool_waiting[u] -= q
+                queue[u, slot] = 0
+                start[u] = leaving + 1
         lost[i] = gone
     for i in range(n):
         lo, hi = first[i], first[i + 1]
@@ -90,18 +90,23 @@ def _arrive(queue, rng, base, factor, negative_binomial, k, elective, rows, pool
         arrivals[i] = arrived
         electives[i] = booking
         # the provider's arrivals, each to one of its (equal) pools at random
-        scatter(rng, arrived, lo, hi, scratch)
-        for u in range(lo, hi):
-            queue[0, u] = scratch[u]
-            pool_waiting[u] += scratch[u]
-        scatter(rng, booking, lo, hi, scratch)
-        for u in range(lo, hi):
-            booked[u] += scratch[u]
+        if hi - lo == 1:
+            queue[lo, slot] += arrived
+            pool_waiting[lo] += arrived
+            booked[lo] += booking
+        else:
+            for _ in range(arrived):
+                u = pool_of(rng, lo, hi)
+                queue[u, slot] += 1
+                pool_waiting[u] += 1
+            for _ in range(booking):
+                booked[pool_of(rng, lo, hi)] += 1
         gather(first, pool_waiting, waiting, i)
 
 
 class Arrive(Phase):
-    """Age every waiting cohort by one step, let the oldest go, draw this step's arrivals."""
+    """Let who has waited the maximum go, draw this step's arrivals (cohorts age as the
+    clock moves: the queue is a ring of arrival steps)."""
 
     name = "arrive"
     rows = (
@@ -127,13 +132,12 @@ class Arrive(Phase):
             st.bundle(ArriveRows),
             e.pools,
             st.beds,
-            np.zeros(e.pools.provider.size, dtype=np.int64),  # scratch: arrivals per pool
         )
-        self.kernel = compiled(_arrive, *self.args, d.base_at(0), d.factor(0), *self.tail)
+        self.kernel = compiled(_arrive, *self.args, d.base_at(0), d.factor(0), 0, *self.tail)
 
     def __call__(self) -> None:
         d, t = self.demand, self.engine.t
-        self.kernel(*self.args, d.base_at(t), d.factor(t), *self.tail)
+        self.kernel(*self.args, d.base_at(t), d.factor(t), t, *self.tail)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -164,6 +168,7 @@ def _admit(
     beds,
     spare,
     tally,
+    t,
     day_end,
     measuring,
 ):
@@ -185,13 +190,14 @@ def _admit(
     pool_capacity = beds.capacity
     pool_occupied = beds.occupied
     pool_waiting = beds.waiting
-    pool_top = beds.top
+    start = beds.start
+    ring = queue.shape[1]
     n = first.size - 1
     for i in range(n):
         admitted = outliers = 0
         tally[:] = 0
         lo, hi = first[i], first[i + 1]
-        longest = 0  # the provider's longest wait (rows), for outliers
+        oldest = t + 1  # the arrival step of the provider's oldest still waiting
         booked_in = turned_away = 0
         for u in range(lo, hi):  # each pool admits its own patients, oldest first
             free = max(pool_capacity[u] - pool_occupied[u], 0)
@@ -205,42 +211,47 @@ def _admit(
                 booked[u] -= take
                 if day_end:
                     turned_away += booked[u]
-            left = pool_waiting[u]  # the queue's column sum: stop once all are seen
+            left = pool_waiting[u]  # the queue's row sum: stop once all are seen
+            if left == 0:
+                continue
             took = 0
-            longest = max(longest, pool_top[u])
-            a = pool_top[u] - 1
-            while a >= 0 and free > 0 and left > 0:
-                q = queue[a, u]
+            s = start[u]  # arrival steps start[u]..t, oldest first
+            slot = s % ring
+            while s <= t and free > 0 and left > 0:
+                q = queue[u, slot]
                 if q > 0:
                     left -= q
                     take = min(q, free)
-                    queue[a, u] = q - take
+                    queue[u, slot] = q - take
                     free -= take
                     took += take
-                    _tally(take, a, weights, tally, histograms, is_acute[i], measuring)
-                a -= 1
+                    _tally(take, t - s, weights, tally, histograms, is_acute[i], measuring)
+                s += 1
+                slot = slot + 1 if slot + 1 < ring else 0
             pool_occupied[u] += took
             pool_waiting[u] -= took
             in_treatment0[u] += took
             admitted += took
-        if hi - lo > 1:  # outliers: the oldest still waiting take beds other pools spare
+            if pool_waiting[u]:
+                oldest = min(oldest, start[u])
+        if oldest <= t:  # outliers: the oldest still waiting take beds other pools spare
             room = 0
+            still = 0
             for u in range(lo, hi):
                 keep = reserve[u] * pool_capacity[u]
                 spare[u] = max(int(pool_capacity[u] - pool_occupied[u] - keep), 0)
                 room += spare[u]
-            still = 0
-            for u in range(lo, hi):
                 still += pool_waiting[u]
-            a = longest - 1
-            while a >= 0 and room > 0 and still > 0:
+            s = oldest
+            while s <= t and room > 0 and still > 0:
+                slot = s % ring
                 for u in range(lo, hi):
-                    q = queue[a, u]
+                    q = queue[u, slot]
                     if q == 0 or room == 0:
                         continue
                     still -= q
                     take = min(q, room)
-                    queue[a, u] = q - take
+                    queue[u, slot] = q - take
                     pool_waiting[u] -= take
                     room -= take
                     placed = take
@@ -256,8 +267,8 @@ def _admit(
                         placed -= x
                     outliers += take
                     admitted += take
-                    _tally(take, a, weights, tally, histograms, is_acute[i], measuring)
-                a -= 1
+                    _tally(take, t - s, weights, tally, histograms, is_acute[i], measuring)
+                s += 1
         admissions[i] = admitted
         rows_elective_admissions[i] = booked_in
         rows_cancelled[i] = turned_away
@@ -270,13 +281,14 @@ def _admit(
         rows_over_4h[i] = tally[3]
         rows_over_12h[i] = tally[4]
         rows_outliers[i] = outliers
-        for u in range(lo, hi):  # the oldest cohort still waiting sets the pool's top
-            a = pool_top[u] - 1
+        for u in range(lo, hi):  # the oldest cohort still waiting starts the pool's ring
             if pool_waiting[u] == 0:
-                a = -1
-            while a >= 0 and queue[a, u] == 0:
-                a -= 1
-            pool_top[u] = a + 1
+                start[u] = t + 1
+                continue
+            slot = start[u] % ring
+            while queue[u, slot] == 0:
+                start[u] += 1
+                slot = slot + 1 if slot + 1 < ring else 0
 
 
 class Admit(Phase):
@@ -327,8 +339,8 @@ class Admit(Phase):
             self.spare,
             np.zeros(5, dtype=np.int64),  # scratch: a provider's tally (_tally)
         )
-        self.kernel = compiled(_admit, *self.args, False, False)
+        self.kernel = compiled(_admit, *self.args, 0, False, False)
 
     def __call__(self) -> None:
         e = self.engine
-        self.kernel(*self.args, (e.t + 1) % self.day == 0, e.measuring)
+        self.kernel(*self.args, e.t, (e.t + 1) % self.day == 0, e.measuring)

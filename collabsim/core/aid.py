@@ -223,34 +223,38 @@ def pair_trust(trust, index, reverse, e):
 
 
 @njit(cache=True, error_model="numpy")
-def _move(queue, pools, beds, rows, s, d, want):
+def _move(queue, pools, beds, rows, s, d, want, t):
     """Move up to ``want`` of s's oldest waiting patients to d's queue (a patient of s's
-    k-th pool joins d's k-th, counted round d's pools); returns the number."""
+    k-th pool joins d's k-th, counted round d's pools, keeping their arrival step);
+    returns the number."""
     waiting = rows.waiting
     transfers_out = rows.transfers_out
     transfers_in = rows.transfers_in
     first = pools.first
     pool_waiting = beds.waiting
-    pool_top = beds.top
+    start = beds.start
+    ring = queue.shape[1]
     s0, s1, d0 = first[s], first[s + 1], first[d]
     d_pools = first[d + 1] - d0
-    a = -1
+    step = t + 1  # the arrival step of s's oldest waiting patient
     for u in range(s0, s1):
-        a = max(a, pool_top[u] - 1)
+        if pool_waiting[u]:
+            step = min(step, start[u])
     moved = 0
-    while want > 0 and a >= 0:
+    while want > 0 and step <= t:
+        slot = step % ring
         for u in range(s0, s1):
-            take = min(queue[a, u], want)
+            take = min(queue[u, slot], want)
             if take:
                 v = d0 + (u - s0) % d_pools
-                queue[a, u] -= take
-                queue[a, v] += take
+                queue[u, slot] -= take
+                queue[v, slot] += take
                 pool_waiting[u] -= take
                 pool_waiting[v] += take
-                pool_top[v] = max(pool_top[v], a + 1)
+                start[v] = min(start[v], step)
                 want -= take
                 moved += take
-        a -= 1
+        step += 1
     gather(first, pool_waiting, waiting, s)
     gather(first, pool_waiting, waiting, d)
     transfers_out[s] += moved
@@ -260,7 +264,7 @@ def _move(queue, pools, beds, rows, s, d, want):
 
 @njit(cache=True, error_model="numpy")
 def _carry_out(
-    queue, pools, beds, rows, links, trust, friction, marks, helped, loan_due, loan_slot
+    queue, pools, beds, rows, links, trust, friction, marks, helped, loan_due, loan_slot, t
 ):
     """Start ``marks.now_transfers`` and ``marks.now_loans`` on every aid link now; add what
     they cost."""
@@ -290,7 +294,7 @@ def _carry_out(
         s, d = src[e], dst[e]
         k = 0
         if now_transfers[e] > 0:
-            k = _move(queue, pools, beds, rows, s, d, now_transfers[e])
+            k = _move(queue, pools, beds, rows, s, d, now_transfers[e], t)
         if now_loans[e] > 0:  # the helper lends only beds that are free now (in its pools)
             lend = min(now_loans[e], max(capacity[d] - occupied[d], 0))
             lend = take_free_beds(beds, first, d, lend)
@@ -409,6 +413,7 @@ def _begin(
         helped,
         loan_due,
         (t + loan_steps) % loan_slots,
+        t,
     )
 
 
@@ -486,7 +491,9 @@ def _agree(
             pending_out[src[e]] += g
             pending_in[dst[e]] += g
     loan_slot = (t + loan_steps) % loan_due.shape[0]
-    _carry_out(queue, pools, beds, rows, links, trust, friction, marks, helped, loan_due, loan_slot)
+    _carry_out(
+        queue, pools, beds, rows, links, trust, friction, marks, helped, loan_due, loan_slot, t
+    )
 
 
 class BeginAid(Phase):

@@ -168,16 +168,41 @@ class Engine:
             if name in st.index:
                 getattr(st, name)[:] = np.add.reduceat(getattr(st.beds, name), pools.first[:-1])
 
-    @property
-    def queue_top(self) -> int:
-        """Queue rows below this can be non-empty: the longest wait now, in steps."""
-        tops = self.state.beds.top
-        return int(tops.max()) if tops.size else 0
+    def queue_by_age(self) -> np.ndarray:
+        """The queue by age (rows ``0..R``, ``R`` = maximum wait + 1) and pool (columns):
+        row ``a`` holds who arrived ``a`` steps before step ``t`` (a copy). Row ``R`` is
+        non-empty only before this step's ``arrive``: the cohort about to leave."""
+        st, t = self.state, self.t
+        ring = st.queue.shape[1]
+        by_age = np.zeros((ring + 1, st.queue.shape[0]), dtype=np.int64)
+        by_age[:ring] = st.queue[:, (t - np.arange(ring)) % ring].T
+        leaving = st.beds.start <= t - ring  # slot t % ring still holds step t - ring
+        by_age[ring, leaving] = by_age[0, leaving]
+        by_age[0, leaving] = 0
+        return by_age
 
-    @queue_top.setter
-    def queue_top(self, top: int) -> None:
-        """After filling the queue by hand: rows below ``top`` may be non-empty anywhere."""
-        self.state.beds.top[:] = top
+    def set_queue(self, by_age: np.ndarray) -> None:
+        """Fill the queue by hand (tests, what-ifs): ``by_age[a, u]`` patients of pool ``u``
+        who arrived ``a`` steps before step ``t``, as ``queue_by_age`` gives it (age ``R``
+        only where age 0 is empty); the pools' and providers' waiting follow."""
+        st, t = self.state, self.t
+        ring = st.queue.shape[1]
+        by_age = np.asarray(by_age, dtype=np.int64)
+        rows, pools = by_age.shape if by_age.ndim == 2 else (0, 0)
+        if not 0 < rows <= ring + 1 or pools != st.queue.shape[0]:
+            raise ValueError(f"a queue by age has 1 to {ring + 1} rows and one column per pool")
+        if rows == ring + 1 and (by_age[0] * by_age[ring]).any():
+            raise ValueError("ages 0 and R share a slot of the ring: one of them must be empty")
+        st.queue[:] = 0
+        ages = np.arange(min(rows, ring))
+        st.queue[:, (t - ages) % ring] = by_age[: ages.size].T
+        if rows == ring + 1:
+            st.queue[:, t % ring] += by_age[ring]
+        st.beds.waiting[:] = by_age.sum(axis=0)
+        held = by_age > 0
+        oldest = rows - 1 - np.argmax(held[::-1], axis=0)  # the oldest age held, per pool
+        st.beds.start[:] = np.where(held.any(axis=0), t - oldest, t)
+        self.gather()
 
     def trust_changed(self) -> None:
         """Call after changing ``self.trust``: refreshes the mean and spread recorded."""

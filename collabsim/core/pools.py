@@ -10,12 +10,12 @@ pool; once every pool has admitted its own patients (oldest first), the oldest s
 waiting anywhere in the provider may take a free bed in another of its pools while
 that pool keeps more than ``wards.reserve`` of its beds free for its own patients.
 
-Pools are the columns of the queue and of the stays (``state.queue[a, u]``,
-``state.in_treatment[a, u]``); ``Beds`` holds their capacity, occupancy, queue
-length and delayed discharges. A provider's rows in the state are the sums over
-its pools (``gather``). Without wards every provider is one pool and ``Beds`` *is*
-the state's rows (the same arrays), so nothing is copied and results are exactly
-those of a model without pools. Kernels change a pool's numbers, then gather.
+Pools are the rows of the queue (``state.queue[u, s % R]``, a ring of arrival steps)
+and the columns of the stays (``state.in_treatment[a, u]``); ``Beds`` holds their
+capacity, occupancy, queue length and delayed discharges. A provider's rows in the
+state are the sums over its pools (``gather``). Without wards every provider is one
+pool and ``Beds`` *is* the state's rows (the same arrays), so nothing is copied and
+results are exactly those of a model without pools. Kernels change a pool's numbers, then gather.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ __all__ = [
     "add_beds",
     "gather",
     "pick",
+    "pool_of",
     "pool_map",
-    "scatter",
     "split",
     "take_free_beds",
     "take_surplus_beds",
@@ -184,16 +184,8 @@ def pick(rng, k, total, source, lo, hi, dest):
         left -= 1
 
 
-@njit(cache=True, error_model="numpy")
-def scatter(rng, k, lo, hi, out):
-    """Each of ``k`` arrivals to one of the equally shared pools ``lo:hi`` at random, into
-    ``out[lo:hi]``: a Poisson total split so is exactly an independent Poisson per pool.
-    A provider of one pool draws nothing."""
-    if hi - lo == 1:
-        out[lo] = k
-        return
-    for u in range(lo, hi):
-        out[u] = 0
-    width = hi - lo
-    for _ in range(k):
-        out[lo + int(uniform(rng) * width)] += 1
+@njit(cache=True, error_model="numpy", inline="always")
+def pool_of(rng, lo, hi):
+    """One of the equally shared pools ``lo:hi`` at random, for one arrival: a Poisson total
+    so spread is exactly an independent Poisson per pool."""
+    return lo + int(uniform(rng) * (hi - lo))

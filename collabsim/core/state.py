@@ -5,8 +5,9 @@ Every per-provider quantity that the step changes is a row of one 2-D block
 recorder, and a per-provider view (``state.occupied``) is just a row. Each phase
 declares the rows it writes (``Row``: name, label, unit; a level is a stock at the
 end of the step, a flow is this step's count); ``collabsim.core.phases`` gathers
-them into ``ROWS``. Patients are cohorts: ``queue[a, i]`` is the number waiting at
-provider ``i`` who arrived ``a`` steps ago; nothing is stored per patient.
+them into ``ROWS``. Patients are cohorts: ``queue[u, s % R]`` is the number waiting in
+bed pool ``u`` who arrived at step ``s`` (a ring of ``R`` = maximum wait + 1 steps per
+pool, so nothing moves as cohorts age); nothing is stored per patient.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class Beds(NamedTuple):
     delayed: np.ndarray
     arranged: np.ndarray
     home: np.ndarray  # beds the pool has when nothing is on loan
-    top: np.ndarray  # only the pool's queue rows below this can be non-empty
+    start: np.ndarray  # arrival step of the pool's oldest cohort that may still be waiting
     booked: np.ndarray  # booked (elective) patients not yet admitted
 
 
@@ -139,8 +140,11 @@ class State:
         # Bed pools (collabsim.core.pools): the columns of the queue and the stays; one per
         # provider unless wards split acute providers' beds.
         u = n if pools is None else pools
-        # queue[a, u]: waiting in pool u, arrived a steps ago; row max_wait_steps is the oldest.
-        self.queue = np.zeros((max_wait_steps + 1, u), dtype=np.int64)
+        # queue[u, s % R]: waiting in pool u, arrived at step s, R = max_wait_steps + 1 (a
+        # ring: a cohort keeps its place as it ages, the one that has waited the maximum
+        # leaves the slot this step's arrivals take). Pool-major, so a pool's cohorts are
+        # adjacent in memory: admission reads them oldest first.
+        self.queue = np.zeros((u, max_wait_steps + 1), dtype=np.int64)
         # in_treatment[a, u]: in a bed of pool u, not yet medically fit, a steps into the
         # stay (one bucket when stays are exponential, since the hazard is constant).
         self.in_treatment = np.zeros((los_buckets, u), dtype=np.int64)

@@ -67,10 +67,9 @@ def fill(e: Engine, occupied: list[int], waiting: list[int], age: int = 0) -> En
     st = e.state
     st.in_treatment[0] = occupied
     st.occupied[:] = occupied
-    st.queue[:] = 0
-    st.queue[age] = waiting
-    st.waiting[:] = waiting
-    e.queue_top = age + 1
+    by_age = np.zeros((age + 1, len(waiting)), dtype=np.int64)
+    by_age[age] = waiting
+    e.set_queue(by_age)
     return e
 
 
