@@ -111,6 +111,8 @@ def test_patients_and_beds_are_conserved_at_every_step(system):
         ages = np.arange(by_age.shape[0])[:, None]
         assert (by_age[e.t - ages < b.start[None, :]] == 0).all()
         assert (by_age[0] == 0).all()
+        # a pool with patients waiting starts within the ring (an empty one may be stale)
+        assert (b.start[b.waiting > 0] >= e.t - s.queue.shape[1]).all()
         np.testing.assert_array_equal(b.occupied, s.in_treatment.sum(axis=0) + b.delayed)
         assert (b.occupied <= np.maximum(b.capacity, pool_occupied_before)).all()
         assert (b.arranged <= b.delayed).all() and all((a >= 0).all() for a in b)

@@ -19,7 +19,7 @@ from numba import njit
 from collabsim.core.demand import Demand
 from collabsim.core.kernel import compiled, packed
 from collabsim.core.phase import Phase
-from collabsim.core.pools import gather, pool_of
+from collabsim.core.pools import pool_of
 from collabsim.core.random import binomial, poisson
 from collabsim.core.random import negative_binomial as negative_binomial_draw
 from collabsim.core.state import ACUTE, flow, level
@@ -72,17 +72,18 @@ def _arrive(queue, rng, base, factor, t, negative_binomial, k, elective, rows, p
     leaving = t - ring  # ... who have waited the maximum and leave now, unadmitted
     n = first.size - 1
     for i in range(n):
-        gone = 0
-        for u in range(first[i], first[i + 1]):
-            if start[u] <= leaving:  # the pool's oldest cohort is the one leaving
+        lo, hi = first[i], first[i + 1]
+        gone = still = 0
+        for u in range(lo, hi):
+            # a pool's start is stale once it is empty (arrivals reset it below)
+            if start[u] <= leaving and pool_waiting[u] > 0:  # its oldest cohort leaves
                 q = queue[u, slot]
                 gone += q
                 pool_waiting[u] -= q
                 queue[u, slot] = 0
                 start[u] = leaving + 1
+            still += pool_waiting[u]
         lost[i] = gone
-    for i in range(n):
-        lo, hi = first[i], first[i + 1]
         mean = base[i] * factor
         arrived = negative_binomial_draw(rng, k, mean) if negative_binomial else poisson(rng, mean)
         booking = binomial(rng, arrived, elective[i]) if elective[i] > 0.0 else 0
@@ -91,17 +92,25 @@ def _arrive(queue, rng, base, factor, t, negative_binomial, k, elective, rows, p
         electives[i] = booking
         # the provider's arrivals, each to one of its (equal) pools at random
         if hi - lo == 1:
-            queue[lo, slot] += arrived
-            pool_waiting[lo] += arrived
+            _join(queue, pool_waiting, start, lo, slot, t, arrived)
             booked[lo] += booking
         else:
             for _ in range(arrived):
-                u = pool_of(rng, lo, hi)
-                queue[u, slot] += 1
-                pool_waiting[u] += 1
+                _join(queue, pool_waiting, start, pool_of(rng, lo, hi), slot, t, 1)
             for _ in range(booking):
                 booked[pool_of(rng, lo, hi)] += 1
-        gather(first, pool_waiting, waiting, i)
+        # (assigned, not added: with one pool per provider the pool's row is this row)
+        waiting[i] = still + arrived
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _join(queue, pool_waiting, start, u, slot, t, k):
+    """``k`` patients arriving at step ``t`` join pool u's queue."""
+    if k:
+        if pool_waiting[u] == 0:
+            start[u] = t
+        queue[u, slot] += k
+        pool_waiting[u] += k
 
 
 class Arrive(Phase):
@@ -166,7 +175,7 @@ def _admit(
     is_acute,
     pools,
     beds,
-    spare,
+    scratch,
     tally,
     t,
     day_end,
@@ -187,6 +196,9 @@ def _admit(
     booked = beds.booked
     first = pools.first
     reserve = pools.reserve
+    spare = scratch[0]  # per pool: beds it spares for outliers
+    held = scratch[1]  # a provider's pools with patients still waiting ...
+    cursor = scratch[2]  # ... and the arrival step each has been scanned to
     pool_capacity = beds.capacity
     pool_occupied = beds.occupied
     pool_waiting = beds.waiting
@@ -195,100 +207,119 @@ def _admit(
     n = first.size - 1
     for i in range(n):
         admitted = outliers = 0
-        tally[:] = 0
+        for k in range(tally.size):
+            tally[k] = 0
         lo, hi = first[i], first[i + 1]
         oldest = t + 1  # the arrival step of the provider's oldest still waiting
+        m = 0  # how many of its pools still have patients waiting (outliers)
         booked_in = turned_away = 0
+        beds_taken = still_waiting = still_booked = 0  # the provider's rows, summed here
         for u in range(lo, hi):  # each pool admits its own patients, oldest first
-            free = max(pool_capacity[u] - pool_occupied[u], 0)
-            if booked[u]:  # booked patients first, into the beds kept for them; who is
-                # still without a bed at the day's end is cancelled, and comes back tomorrow
-                take = min(booked[u], free)
-                free -= take
-                pool_occupied[u] += take
-                in_treatment0[u] += take
-                booked_in += take
-                booked[u] -= take
-                if day_end:
-                    turned_away += booked[u]
-            left = pool_waiting[u]  # the queue's row sum: stop once all are seen
-            if left == 0:
-                continue
-            took = 0
-            s = start[u]  # arrival steps start[u]..t, oldest first
-            slot = s % ring
-            while s <= t and free > 0 and left > 0:
-                q = queue[u, slot]
-                if q > 0:
-                    left -= q
-                    take = min(q, free)
-                    queue[u, slot] = q - take
+            if booked[u] or pool_waiting[u]:
+                free = max(pool_capacity[u] - pool_occupied[u], 0)
+                if booked[u]:  # booked patients first, into the beds kept for them; who is
+                    # still without a bed at the day's end is cancelled, comes back tomorrow
+                    take = min(booked[u], free)
                     free -= take
-                    took += take
-                    _tally(take, t - s, weights, tally, histograms, is_acute[i], measuring)
-                s += 1
-                slot = slot + 1 if slot + 1 < ring else 0
-            pool_occupied[u] += took
-            pool_waiting[u] -= took
-            in_treatment0[u] += took
-            admitted += took
-            if pool_waiting[u]:
-                oldest = min(oldest, start[u])
+                    pool_occupied[u] += take
+                    in_treatment0[u] += take
+                    booked_in += take
+                    booked[u] -= take
+                    if day_end:
+                        turned_away += booked[u]
+                left = pool_waiting[u]  # the queue's row sum: stop once all are seen
+                took = 0
+                s = start[u]  # arrival steps start[u]..t, oldest first
+                slot = s % ring
+                while s <= t and free > 0 and left > 0:
+                    q = queue[u, slot]
+                    if q > 0:
+                        left -= q
+                        take = min(q, free)
+                        queue[u, slot] = q - take
+                        free -= take
+                        took += take
+                        _tally(take, t - s, weights, tally, histograms, is_acute[i], measuring)
+                    s += 1
+                    slot = slot + 1 if slot + 1 < ring else 0
+                pool_occupied[u] += took
+                pool_waiting[u] -= took
+                in_treatment0[u] += took
+                admitted += took
+                if pool_waiting[u]:
+                    oldest = min(oldest, start[u])
+            beds_taken += pool_occupied[u]
+            still_waiting += pool_waiting[u]
+            still_booked += booked[u]
         if oldest <= t:  # outliers: the oldest still waiting take beds other pools spare
-            room = 0
-            still = 0
+            room = still = 0
             for u in range(lo, hi):
                 keep = reserve[u] * pool_capacity[u]
                 spare[u] = max(int(pool_capacity[u] - pool_occupied[u] - keep), 0)
                 room += spare[u]
-                still += pool_waiting[u]
-            s = oldest
-            while s <= t and room > 0 and still > 0:
+                if pool_waiting[u]:  # the pools with patients still waiting, in order
+                    still += pool_waiting[u]
+                    held[m] = u
+                    cursor[m] = start[u]
+                    m += 1
+            while room > 0 and still > 0:
+                # the cohort that arrived first among the pools still waiting (the lowest
+                # pool on a tie): each pool's own cohorts are adjacent, so this scans
+                # only them, not every pool at every step
+                j, s = -1, t + 1
+                for k in range(m):
+                    u = held[k]
+                    c = cursor[k]
+                    while c <= t and queue[u, c % ring] == 0:
+                        c += 1
+                    cursor[k] = c
+                    if c < s:
+                        j, s = k, c
+                u = held[j]
                 slot = s % ring
-                for u in range(lo, hi):
-                    q = queue[u, slot]
-                    if q == 0 or room == 0:
-                        continue
-                    still -= q
-                    take = min(q, room)
-                    queue[u, slot] = q - take
-                    pool_waiting[u] -= take
-                    room -= take
-                    placed = take
-                    while placed > 0:  # into the pools with most beds to spare
-                        best = lo
-                        for v in range(lo + 1, hi):
-                            if spare[v] > spare[best]:
-                                best = v
-                        x = min(spare[best], placed)
-                        spare[best] -= x
-                        pool_occupied[best] += x
-                        in_treatment0[best] += x
-                        placed -= x
-                    outliers += take
-                    admitted += take
-                    _tally(take, t - s, weights, tally, histograms, is_acute[i], measuring)
-                s += 1
+                q = queue[u, slot]
+                cursor[j] = s + 1
+                still -= q
+                take = min(q, room)
+                queue[u, slot] = q - take
+                pool_waiting[u] -= take
+                room -= take
+                placed = take
+                while placed > 0:  # into the pools with most beds to spare
+                    best = lo
+                    for v in range(lo + 1, hi):
+                        if spare[v] > spare[best]:
+                            best = v
+                    x = min(spare[best], placed)
+                    spare[best] -= x
+                    pool_occupied[best] += x
+                    in_treatment0[best] += x
+                    placed -= x
+                outliers += take
+                admitted += take
+                _tally(take, t - s, weights, tally, histograms, is_acute[i], measuring)
         admissions[i] = admitted
         rows_elective_admissions[i] = booked_in
         rows_cancelled[i] = turned_away
-        gather(first, booked, rows_booked, i)
-        gather(first, pool_occupied, occupied, i)
-        gather(first, pool_waiting, waiting, i)
+        # assigned, not added: with one pool per provider the pools' rows are these rows
+        rows_booked[i] = still_booked
+        occupied[i] = beds_taken + outliers
+        waiting[i] = still_waiting - outliers
         wait_steps[i] = tally[0]
         rows_breaches[i] = tally[1]
         rows_harms[i] = tally[2]
         rows_over_4h[i] = tally[3]
         rows_over_12h[i] = tally[4]
         rows_outliers[i] = outliers
-        for u in range(lo, hi):  # the oldest cohort still waiting starts the pool's ring
-            if pool_waiting[u] == 0:
-                start[u] = t + 1
-                continue
-            slot = start[u] % ring
-            while queue[u, slot] == 0:
-                start[u] += 1
-                slot = slot + 1 if slot + 1 < ring else 0
+        if oldest <= t:  # the oldest cohort still waiting starts each pool's ring (the
+            # start of a pool with nobody waiting is stale: arrive resets it)
+            for k in range(m):
+                u = held[k]
+                if pool_waiting[u]:
+                    slot = start[u] % ring
+                    while queue[u, slot] == 0:
+                        start[u] += 1
+                        slot = slot + 1 if slot + 1 < ring else 0
 
 
 class Admit(Phase):
@@ -325,7 +356,7 @@ class Admit(Phase):
     def reset(self) -> None:
         e = self.engine
         st = e.state
-        self.spare = np.zeros(e.pools.provider.size, dtype=np.int64)  # scratch: outlier beds
+        self.scratch = np.zeros((3, e.pools.provider.size), dtype=np.int64)  # for outliers
         self.day = max(1, e.clock.steps(1.0))  # steps in a day
         self.args = packed(
             st.queue,
@@ -336,7 +367,7 @@ class Admit(Phase):
             e.providers.kind == ACUTE,
             e.pools,
             st.beds,
-            self.spare,
+            self.scratch,
             np.zeros(5, dtype=np.int64),  # scratch: a provider's tally (_tally)
         )
         self.kernel = compiled(_admit, *self.args, 0, False, False)

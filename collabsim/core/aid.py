@@ -247,11 +247,12 @@ def _move(queue, pools, beds, rows, s, d, want, t):
             take = min(queue[u, slot], want)
             if take:
                 v = d0 + (u - s0) % d_pools
+                # an empty pool's start is stale (collabsim.core.admission)
+                start[v] = min(start[v], step) if pool_waiting[v] else step
                 queue[u, slot] -= take
                 queue[v, slot] += take
                 pool_waiting[u] -= take
                 pool_waiting[v] += take
-                start[v] = min(start[v], step)
                 want -= take
                 moved += take
         step += 1
