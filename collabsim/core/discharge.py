@@ -29,8 +29,8 @@ from numba import njit
 from collabsim.core.calendar import Rhythm
 from collabsim.core.kernel import compiled, packed
 from collabsim.core.phase import Phase
-from collabsim.core.pools import gather, pick
-from collabsim.core.random import binomial
+from collabsim.core.pools import pick
+from collabsim.core.random import binomial, uniform
 from collabsim.core.state import ACUTE, Providers, flow, level
 
 
@@ -110,20 +110,21 @@ def _discharge(
     pool_occupied = beds.occupied
     pool_delayed = beds.delayed
     pool_arranged = beds.arranged
-    ended = scratch[0]  # per pool: stays ended this step (then: those going home)
-    count = scratch[1]  # per pool: the delayed patients not yet arranged
+    ended = scratch[0]  # per pool: stays ended this step (then: those going home); zero
+    # between calls
     buckets = in_treatment.shape[0]
     n = first.size - 1
     # One draw per provider (and bucket), split over its pools exactly (pools.pick).
     for i in range(n):
         lo, hi = first[i], first[i + 1]
         total = 0
-        for u in range(lo, hi):
-            ended[u] = 0
         for a in range(buckets):
-            here = 0
-            for u in range(lo, hi):
-                here += in_treatment[a, u]
+            if buckets == 1:  # everyone in treatment: the provider's row says how many
+                here = occupied[i] - delayed[i]
+            else:
+                here = 0
+                for u in range(lo, hi):
+                    here += in_treatment[a, u]
             k = binomial(rng, here, min(stay_end[a, i] * factor, 1.0))
             pick(rng, k, here, in_treatment[a], lo, hi, ended)
             total += k
@@ -133,28 +134,52 @@ def _discharge(
         i = acute[j]
         lo, hi = first[i], first[i + 1]
         # delayed patients not yet arranged: is their onward care arranged this step?
-        # Of this step's acute discharges, those who need an onward place stay, delayed.
-        unarranged = 0
-        for u in range(lo, hi):
-            count[u] = pool_delayed[u] - pool_arranged[u]
-            unarranged += count[u]
-        pick(rng, binomial(rng, unarranged, arrange), unarranged, count, lo, hi, pool_arranged)
+        unarranged = delayed[i] - arranged[i]
+        arrange_some(rng, binomial(rng, unarranged, arrange), unarranged, beds, lo, hi)
+        # of this step's acute discharges, those who need an onward place stay, delayed
         fresh = binomial(rng, discharges[i], share[j])
         pick(rng, fresh, discharges[i], ended, lo, hi, pool_delayed)
         new_delayed[i] = fresh
         discharges[i] -= fresh
-        gather(first, pool_arranged, arranged, i)
-        gather(first, pool_delayed, delayed, i)
-    for i in range(n):
+    for i in range(n):  # who goes home leaves a bed; the provider's rows are its pools'
+        taken = held = ready = 0
         for u in range(first[i], first[i + 1]):
             pool_occupied[u] -= ended[u]
-        gather(first, pool_occupied, occupied, i)
+            ended[u] = 0
+            taken += pool_occupied[u]
+            held += pool_delayed[u]
+            ready += pool_arranged[u]
+        # assigned, not added: with one pool per provider the pools' rows are these rows
+        occupied[i] = taken
+        delayed[i] = held
+        arranged[i] = ready
     if buckets > 1:  # one more step of stay for everyone still in treatment
         for u in range(in_treatment.shape[1]):
             in_treatment[buckets - 1, u] += in_treatment[buckets - 2, u]
             for a in range(buckets - 2, 0, -1):
                 in_treatment[a, u] = in_treatment[a - 1, u]
             in_treatment[0, u] = 0
+
+
+@njit(cache=True, error_model="numpy")
+def arrange_some(rng, k, total, beds, lo, hi):
+    """Onward care arranged for ``k`` of the ``total`` delayed patients not yet arranged in
+    pools ``lo:hi``, chosen at random without replacement (``pools.pick``, reading each
+    pool's count as delayed - arranged instead of keeping it in an array)."""
+    delayed = beds.delayed
+    arranged = beds.arranged
+    if hi - lo == 1:
+        arranged[lo] += k
+        return
+    left = total
+    for _ in range(k):
+        r = int(uniform(rng) * left)
+        for u in range(lo, hi):
+            r -= delayed[u] - arranged[u]
+            if r < 0:
+                arranged[u] += 1
+                break
+        left -= 1
 
 
 class Discharge(Phase):
@@ -181,7 +206,7 @@ class Discharge(Phase):
 
     def reset(self) -> None:
         e, stays = self.engine, self.stays
-        self.scratch = np.zeros((2, e.pools.provider.size), dtype=np.int64)  # per pool
+        self.scratch = np.zeros((1, e.pools.provider.size), dtype=np.int64)  # per pool
         self.head = packed(e.rng_los, e.state.in_treatment, stays.stay_end)
         self.tail = packed(
             stays.arrange,
