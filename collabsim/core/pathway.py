@@ -141,27 +141,38 @@ def _place(links, scratch, rows, in_treatment0, pools, beds, t):
             a, d = acute[src_pos[e]], dst[e]
             placed_out[a] += g
             placed_in[d] += g
-            # the placed leave the acute pools one at a time from the pool holding most
-            # arranged patients (all at once when the provider is one pool)
             lo, hi = first[a], first[a + 1]
-            left = g
-            while left > 0:
-                best = lo
-                for u in range(lo + 1, hi):
-                    if pool_arranged[u] > pool_arranged[best]:
-                        best = u
-                x = left if hi - lo == 1 else 1
-                pool_arranged[best] -= x
-                pool_delayed[best] -= x
-                pool_occupied[best] -= x
-                left -= x
+            if g == rows_arranged[a]:  # everyone arranged is placed (the usual case)
+                for u in range(lo, hi):
+                    x = pool_arranged[u]
+                    pool_arranged[u] = 0
+                    pool_delayed[u] -= x
+                    pool_occupied[u] -= x
+            else:  # the placed leave the acute pools one at a time from the pool holding
+                # most arranged patients (all at once when the provider is one pool)
+                left = g
+                while left > 0:
+                    best = lo
+                    for u in range(lo + 1, hi):
+                        if pool_arranged[u] > pool_arranged[best]:
+                            best = u
+                    x = left if hi - lo == 1 else 1
+                    pool_arranged[best] -= x
+                    pool_delayed[best] -= x
+                    pool_occupied[best] -= x
+                    left -= x
+            gather(first, pool_arranged, rows_arranged, a)
             u = first[d]  # a step-down partner is one pool
             pool_occupied[u] += g
             in_treatment0[u] += g
-            for i in (a, d):
-                gather(first, pool_arranged, rows_arranged, i)
-                gather(first, pool_delayed, delayed, i)
-                gather(first, pool_occupied, occupied, i)
+    for k in range(acute.size):  # the acute providers' rows from their pools
+        a = acute[k]
+        if placed_out[a]:
+            gather(first, pool_delayed, delayed, a)
+            gather(first, pool_occupied, occupied, a)
+    for i in range(n):  # and their partners' (one pool each)
+        if placed_in[i]:
+            gather(first, pool_occupied, occupied, i)
 
 
 class PlaceDelayed(Phase):
