@@ -132,9 +132,10 @@ def test_no_escalation_below_the_trigger():
 
 def test_a_providers_draw_split_over_its_pools_is_exact():
     """``pick``: k of N patients chosen without replacement, so one pool's count is
-    hypergeometric; ``pool_of``: each arrival to one of the pools, so one pool's count
-    is binomial(k, 1 / pools). Chi-square against the exact pmfs (20,000 draws, fixed
-    seed; p > 0.001 fails once in a thousand seeds for a correct sampler)."""
+    hypergeometric; ``pool_of``: each arrival to one of the pools in proportion to its
+    beds, so one pool's count is binomial(k, its beds / the provider's). Chi-square
+    against the exact pmfs (20,000 draws, fixed seed; p > 0.001 fails once in a thousand
+    seeds for a correct sampler)."""
     from scipy import stats
 
     from collabsim.core.pools import pick, pool_of
@@ -146,6 +147,8 @@ def test_a_providers_draw_split_over_its_pools_is_exact():
     draws = 20_000
     got_among = np.zeros(4, dtype=np.int64)
     got_scatter = np.zeros(5, dtype=np.int64)
+    got_one = np.zeros(4, dtype=np.int64)  # one arrival's pool
+    beds = np.array([0, 10, 30, 60], dtype=np.int64)  # cumulative beds of pools 1..3
     for _ in range(draws):
         source, out[:] = counts.copy(), 0
         pick(rng, 4, 10, source, 1, 4, out)
@@ -153,10 +156,13 @@ def test_a_providers_draw_split_over_its_pools_is_exact():
         assert out[0] == 0 and source[0] == counts[0]  # another provider's pool untouched
         got_among[out[1]] += 1
         out[:] = 0
-        for _ in range(4):
-            out[pool_of(rng, 1, 4)] += 1
+        for _ in range(4):  # pools 1..3 of 10, 20 and 30 beds: pool 2 takes a third
+            out[pool_of(rng, 1, 4, beds)] += 1
         assert out[0] == 0 and out[1:].sum() == 4
         got_scatter[out[2]] += 1
+        got_one[pool_of(rng, 1, 4, beds)] += 1
+    assert got_one[0] == 0
+    assert stats.chisquare(got_one[1:], np.array([1, 2, 3]) / 6 * draws).pvalue > 1e-3
     hyper = stats.hypergeom(10, 3, 4).pmf(np.arange(4)) * draws
     assert stats.chisquare(got_among, hyper).pvalue > 1e-3
     binom = stats.binom(4, 1 / 3).pmf(np.arange(5)) * draws
@@ -182,3 +188,32 @@ def test_beds_set_from_outside_come_out_of_free_beds_first_and_never_let_a_pool_
         assert (b.occupied <= np.maximum(b.capacity, before)).all()
     e.set_capacity(0, 130)  # more beds: spread evenly
     assert st.capacity[0] == 130 == b.capacity.sum()
+
+
+def test_a_transfer_joins_the_helpers_pool_with_most_room():
+    """A (one pool, full, 4 waiting) sends 3 to B (two pools of 10): pool 0 has 4 beds free
+    but 3 of its own waiting, pool 1 has 2 free and nobody waiting; the first goes to pool 1
+    (room 2 against 1), then they alternate by room (ties to the first): pools 1, 0, 1."""
+    from tests.helpers.phases import agree, begin_aid
+
+    cfg = config(wards={"beds": 10.0}, sim={"days": 10, "warmup_days": 0},
+                 aid={"delay_days": 0.0, "kinds": "transfers"},
+                 self_preservation={"mean": 0.0})  # fmt: skip
+    e = engine(providers([10, 20], [0.0, 0.0], [1000.0, 1000.0], ["acute", "acute"]),
+               links([(0, 1), (1, 0)]), cfg)  # fmt: skip
+    st, b = e.state, e.state.beds
+    assert e.pools.first.tolist() == [0, 1, 3]
+    st.in_treatment[0] = [10, 6, 8]
+    b.occupied[:] = [10, 6, 8]
+    b.delayed[:] = b.arranged[:] = 0
+    by_age = np.zeros((3, 3), dtype=np.int64)
+    by_age[2, 0], by_age[0, 1] = 4, 3
+    e.set_queue(by_age)
+    begin_aid(e)
+    grants = np.zeros(e.aid.size, dtype=np.int64)
+    grants[e.aid.links.src == 0] = 3
+    agree(e, grants)
+    assert st.transfers_out[0] == 3 and st.transfers_in[1] == 3
+    queue = e.queue_by_age()
+    assert queue[2].tolist() == [1, 1, 2]  # they keep their age
+    assert b.waiting.tolist() == [1, 4, 2] and st.waiting.tolist() == [1, 6]

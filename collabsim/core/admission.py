@@ -19,7 +19,7 @@ from numba import njit
 from collabsim.core.demand import Demand
 from collabsim.core.kernel import compiled, packed
 from collabsim.core.phase import Phase
-from collabsim.core.pools import pool_of
+from collabsim.core.pools import cumulate, pool_of
 from collabsim.core.random import binomial, poisson
 from collabsim.core.random import negative_binomial as negative_binomial_draw
 from collabsim.core.state import ACUTE, flow, level
@@ -58,7 +58,7 @@ class WaitWeights(NamedTuple):
 
 
 @njit(cache=True, error_model="numpy")
-def _arrive(queue, rng, base, factor, t, negative_binomial, k, elective, rows, pools, beds):
+def _arrive(queue, rng, base, factor, t, negative_binomial, k, elective, rows, pools, beds, cum):
     lost = rows.lost
     electives = rows.electives
     booked = beds.booked
@@ -67,6 +67,7 @@ def _arrive(queue, rng, base, factor, t, negative_binomial, k, elective, rows, p
     first = pools.first
     pool_waiting = beds.waiting
     start = beds.start
+    home = beds.home
     ring = queue.shape[1]
     slot = t % ring  # this step's arrivals take the slot of those who arrived `ring` ago
     leaving = t - ring  # ... who have waited the maximum and leave now, unadmitted
@@ -90,15 +91,16 @@ def _arrive(queue, rng, base, factor, t, negative_binomial, k, elective, rows, p
         arrived -= booking
         arrivals[i] = arrived
         electives[i] = booking
-        # the provider's arrivals, each to one of its (equal) pools at random
+        # the provider's arrivals, each to one of its pools at random, by their beds
         if hi - lo == 1:
             _join(queue, pool_waiting, start, lo, slot, t, arrived)
             booked[lo] += booking
-        else:
+        elif arrived or booking:
+            cumulate(home, lo, hi, cum)
             for _ in range(arrived):
-                _join(queue, pool_waiting, start, pool_of(rng, lo, hi), slot, t, 1)
+                _join(queue, pool_waiting, start, pool_of(rng, lo, hi, cum), slot, t, 1)
             for _ in range(booking):
-                booked[pool_of(rng, lo, hi)] += 1
+                booked[pool_of(rng, lo, hi, cum)] += 1
         # (assigned, not added: with one pool per provider the pool's row is this row)
         waiting[i] = still + arrived
 
@@ -141,6 +143,7 @@ class Arrive(Phase):
             st.bundle(ArriveRows),
             e.pools,
             st.beds,
+            np.zeros(e.pools.provider.size, dtype=np.int64),  # scratch: beds of pools so far
         )
         self.kernel = compiled(_arrive, *self.args, d.base_at(0), d.factor(0), 0, *self.tail)
 

@@ -7,7 +7,8 @@ kind (an acute patient goes to an acute bed) within the policy's reach (usually
 ``dst[e]`` to asker ``src[e]``, split by ``aid.kinds`` into
 
 - **transfers**: the asker's oldest waiting patients join the helper's queue at
-  the same age, so their wait counts from first arrival;
+  the same age, so their wait counts from first arrival (each in the helper's bed
+  pool with most room);
 - **loans**: the helper's free staffed beds become the asker's capacity for
   ``aid.loan_days``. A helper lends only beds that are free when the loan starts;
   a borrower hands beds back as they come free (never turning a patient out), so
@@ -224,9 +225,9 @@ def pair_trust(trust, index, reverse, e):
 
 @njit(cache=True, error_model="numpy")
 def _move(queue, pools, beds, rows, s, d, want, t):
-    """Move up to ``want`` of s's oldest waiting patients to d's queue (a patient of s's
-    k-th pool joins d's k-th, counted round d's pools, keeping their arrival step);
-    returns the number."""
+    """Move up to ``want`` of s's oldest waiting patients to d's queue, keeping their
+    arrival step; each joins the pool of d with most room (free beds less the patients
+    already waiting there). Returns the number moved."""
     waiting = rows.waiting
     transfers_out = rows.transfers_out
     transfers_in = rows.transfers_in
@@ -234,8 +235,7 @@ def _move(queue, pools, beds, rows, s, d, want, t):
     pool_waiting = beds.waiting
     start = beds.start
     ring = queue.shape[1]
-    s0, s1, d0 = first[s], first[s + 1], first[d]
-    d_pools = first[d + 1] - d0
+    s0, s1, d0, d1 = first[s], first[s + 1], first[d], first[d + 1]
     step = t + 1  # the arrival step of s's oldest waiting patient
     for u in range(s0, s1):
         if pool_waiting[u]:
@@ -245,22 +245,33 @@ def _move(queue, pools, beds, rows, s, d, want, t):
         slot = step % ring
         for u in range(s0, s1):
             take = min(queue[u, slot], want)
-            if take:
-                v = d0 + (u - s0) % d_pools
+            for _ in range(take):
+                v = _roomiest(beds, d0, d1)
                 # an empty pool's start is stale (collabsim.core.admission)
                 start[v] = min(start[v], step) if pool_waiting[v] else step
-                queue[u, slot] -= take
-                queue[v, slot] += take
-                pool_waiting[u] -= take
-                pool_waiting[v] += take
-                want -= take
-                moved += take
+                queue[u, slot] -= 1
+                queue[v, slot] += 1
+                pool_waiting[u] -= 1
+                pool_waiting[v] += 1
+            want -= take
+            moved += take
         step += 1
     gather(first, pool_waiting, waiting, s)
     gather(first, pool_waiting, waiting, d)
     transfers_out[s] += moved
     transfers_in[d] += moved
     return moved
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _roomiest(beds, lo, hi):
+    """Of pools lo:hi, the one with most free beds beyond its own queue (the first on a tie)."""
+    best, most = lo, beds.capacity[lo] - beds.occupied[lo] - beds.waiting[lo]
+    for v in range(lo + 1, hi):
+        room = beds.capacity[v] - beds.occupied[v] - beds.waiting[v]
+        if room > most:
+            best, most = v, room
+    return best
 
 
 @njit(cache=True, error_model="numpy")

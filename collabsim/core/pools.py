@@ -4,7 +4,8 @@ Real hospitals wait because their beds are not one pool: a patient needs a bed o
 the right ward or specialty, and a bed free elsewhere helps only if the patient may
 be placed there as an *outlier*. With ``wards.beds`` set, each acute provider's beds
 are split into ``round(beds / wards.beds)`` pools of near-equal size; each pool has
-an equal share of the provider's demand (each arrival joins one of them at random),
+a share of the provider's demand in proportion to its beds (each arrival joins one of
+them at random), so every pool carries its provider's load,
 its own queue, stays and delayed discharges. A patient waits for a bed in their own
 pool; once every pool has admitted its own patients (oldest first), the oldest still
 waiting anywhere in the provider may take a free bed in another of its pools while
@@ -32,6 +33,7 @@ __all__ = [
     "Beds",
     "PoolMap",
     "add_beds",
+    "cumulate",
     "gather",
     "pick",
     "pool_of",
@@ -184,8 +186,30 @@ def pick(rng, k, total, source, lo, hi, dest):
         left -= 1
 
 
+@njit(cache=True, error_model="numpy")
+def pool_of(rng, lo, hi, cum):
+    """One of the pools ``lo:hi`` for one arrival, at random in proportion to their own beds
+    (``cum[u]``: the beds of pools lo..u, their home sizes; equally if they have none): a
+    Poisson total so spread is exactly an independent Poisson per pool, and each pool's
+    offered load is the provider's."""
+    total = cum[hi - 1]
+    if total <= 0:
+        return lo + int(uniform(rng) * (hi - lo))
+    r = uniform(rng) * total
+    a, b = lo, hi - 1  # the first pool whose cumulative beds exceed r
+    while a < b:
+        mid = (a + b) // 2
+        if cum[mid] > r:
+            b = mid
+        else:
+            a = mid + 1
+    return a
+
+
 @njit(cache=True, error_model="numpy", inline="always")
-def pool_of(rng, lo, hi):
-    """One of the equally shared pools ``lo:hi`` at random, for one arrival: a Poisson total
-    so spread is exactly an independent Poisson per pool."""
-    return lo + int(uniform(rng) * (hi - lo))
+def cumulate(values, lo, hi, out):
+    """``out[u]``: the sum of ``values[lo..u]``, for u in lo:hi."""
+    s = 0
+    for u in range(lo, hi):
+        s += values[u]
+        out[u] = s
