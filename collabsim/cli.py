@@ -5,7 +5,9 @@
     collabsim -m policy=none seed=1,2,3        # a sweep (Hydra multirun)
 
 A mistake in the user's input (unknown setting, value out of range, bad network
-file) is reported as one line on stderr with exit status 2, never a traceback.
+file, a run too big for the machine) is reported as one line on stderr with exit status
+2, never a traceback; results that cannot be written (a full disk) as one line with exit
+status 1.
 """
 
 from __future__ import annotations
@@ -17,15 +19,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from collabsim.errors import CollabsimError
+from collabsim.errors import CollabsimError, OutputError, os_error_text
 from collabsim.settings import config_dir, one_line, register_base
 
 USER_ERROR = 2
 
 
-def fail(message: str) -> None:
+def fail(message: str, status: int = USER_ERROR) -> None:
+    """One line on stderr, then exit: status 2 for a mistake in the input, 1 for results
+    that could not be written."""
     print(f"collabsim: error: {message}", file=sys.stderr)
-    raise SystemExit(USER_ERROR)
+    raise SystemExit(status)
 
 
 def format_summary(summary: dict[str, Any], extra: tuple[tuple[str, str], ...] = ()) -> str:
@@ -79,8 +83,10 @@ def run_point(
 ) -> dict[str, Any] | None:
     """One parameter point: its replications, its directory, its report line.
 
-    In a sweep a failing point records ``error.json`` and the sweep goes on; a point
-    whose directory already holds this exact run, finished, is kept (resuming)."""
+    In a sweep a failing point records ``error.json`` (if it can: on a full disk it says
+    so on stderr) and the sweep goes on; a point whose directory already holds this exact
+    run, finished, is kept (resuming). A single run's mistake, or results it cannot write,
+    are one line."""
     from collabsim.job import run_replications
     from collabsim.results import finished, write_error, write_job
 
@@ -96,14 +102,21 @@ def run_point(
                                   progress=False if multirun else None)  # fmt: skip
         elapsed = time.perf_counter() - started
         result.summary["overrides"] = overrides
-        paths = write_job(result, run_dir)
+        try:
+            paths = write_job(result, run_dir)
+        except OSError as exc:  # a full disk, say (summary.json, written last, is not there)
+            raise OutputError(f"results not written to {run_dir}: {os_error_text(exc)}") from None
     except Exception as exc:
         if not multirun:
             if isinstance(exc, CollabsimError):
-                fail(str(exc))
+                fail(str(exc), exc.status)
             raise  # a bug, not the user's mistake: show the traceback
-        write_error(run_dir, exc, config)
-        print(f"collabsim: run {job} failed: {' '.join(str(exc).split())}", file=sys.stderr)
+        text = " ".join(str(exc).split())
+        try:
+            write_error(run_dir, exc, config)
+        except OSError as error:  # the disk is full: say so here, and go on
+            text += f" (error.json not written either: {os_error_text(error)})"
+        print(f"collabsim: run {job} failed: {text}", file=sys.stderr)
         return None
     print_job(result.summary, run_dir, paths, elapsed, multirun)
     return result.summary
@@ -182,6 +195,8 @@ def _hydra_main(argv: list[str]) -> None:
         app()
     except (HydraException, OmegaConfBaseException) as exc:
         fail(one_line(str(exc)))
+    except OSError as exc:  # Hydra could not make a directory or write multirun.yaml
+        fail(f"cannot write the outputs: {os_error_text(exc)}", OutputError.status)
 
 
 HYDRA_FLAGS_THAT_RUN = ("-m", "--multirun")
@@ -215,7 +230,7 @@ def main(argv: list[str] | None = None) -> None:
         try:
             run_command(argv[0], argv[1:])
         except CollabsimError as exc:
-            fail(str(exc))
+            fail(str(exc), exc.status)
         return
     multirun = any(a in HYDRA_FLAGS_THAT_RUN for a in argv)
     other_flags = [a for a in argv if a.startswith("-") and a not in HYDRA_FLAGS_THAT_RUN]
@@ -230,7 +245,7 @@ def main(argv: list[str] | None = None) -> None:
     if multirun:
         from collabsim.sweep import LAST
 
-        if LAST["failed"]:
+        if LAST["failed"] or LAST["missing"]:
             raise SystemExit(1)
 
 

@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from collabsim.errors import CollabsimError
+from collabsim.errors import CollabsimError, OutputError, os_error_text
 
 DATABASE = "results.duckdb"
 
@@ -67,6 +67,12 @@ def failure_rows(failed: list[Path], root: Path) -> list[dict[str, str]]:
     return rows
 
 
+def _remove(database: Path) -> None:
+    """A half-written database and its write-ahead log."""
+    database.unlink(missing_ok=True)
+    database.with_name(f"{database.name}.wal").unlink(missing_ok=True)
+
+
 def collect(directory: str | Path) -> dict[str, int | str]:
     """Build ``results.duckdb`` under ``directory``; returns the table sizes and its path."""
     import duckdb
@@ -106,7 +112,11 @@ def collect(directory: str | Path) -> dict[str, int | str]:
         finally:
             con.close()
         os.replace(tmp, target)
+    except (OSError, duckdb.Error) as exc:  # a full disk, say: one line, nothing left
+        _remove(tmp)
+        reason = os_error_text(exc) if isinstance(exc, OSError) else str(exc).splitlines()[0]
+        raise OutputError(f"{target} not written: {reason}") from None
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
         raise
     return {**counts, "jobs": len(found.runs), "database": str(target)}

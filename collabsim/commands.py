@@ -4,7 +4,8 @@
     collabsim report <dir> [--baseline policy=none] [--out report.html]
 
 Mistakes (a directory that is not there or holds no runs, an unknown option) are one
-line on stderr with exit status 2; nothing is overwritten.
+line on stderr with exit status 2; results that cannot be written (a full disk) one line
+with exit status 1; nothing is overwritten.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from collabsim.errors import CollabsimError
+from collabsim.errors import CollabsimError, OutputError, os_error_text
 
 
 class UsageError(CollabsimError):
@@ -64,4 +65,6 @@ def run_command(name: str, args: list[str]) -> None:
     except SystemExit as exc:  # --help printed its text
         if exc.code not in (0, None):
             raise
+    except OSError as exc:  # a full disk, a folder that cannot be written: one line
+        raise OutputError(f"{name} not written: {os_error_text(exc)}") from None
     sys.stdout.flush()

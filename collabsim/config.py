@@ -301,7 +301,7 @@ class NetworkConfig:
     preset: str = param("small", choices=PRESETS, doc="network preset")
     seed: int = param(0, lo=0, doc="seed of the network generator (fixed across replications)")
     # None below means "the preset's value" (collabsim.network.PRESETS).
-    regions: int | None = param(None, lo=1, hi=100_000, doc="number of regions (ICSs)")
+    regions: int | None = param(None, lo=1, hi=10_000, doc="number of regions (ICSs)")
     acute: int | None = param(None, lo=1, hi=1_000_000, doc="number of acute providers in total")
     partners: list[str] | None = param(
         None, doc="partner providers in each region, by kind (community, social_care, ...)"
@@ -359,6 +359,10 @@ class NetworkConfig:
             raise ConfigError(
                 f"{path}: the file preset needs {path}.providers_file and {path}.links_file"
             )
+        if self.preset != "file":  # a generated network: not too big to make
+            from collabsim.network import check_generated_size
+
+            check_generated_size(self, path)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from mesa.discrete_space import Network
 
 from collabsim import network as networks
 from collabsim.agents import Provider
+from collabsim.budget import check_memory
 from collabsim.config import Config
 from collabsim.core.engine import Engine
 from collabsim.core.metrics import (
@@ -53,6 +54,7 @@ class CollabModel(mesa.Model):
         super().__init__(rng=config.seed)
         self.config = config
         self.graph = graph if graph is not None else networks.build(config.network, config.pathway)
+        check_memory(config, self.graph)  # before the engine's arrays are made
         providers, links = networks.to_arrays(self.graph)
         self.policy = policy_for(config)
         self.engine = Engine(providers, links, config, self.policy)

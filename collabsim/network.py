@@ -56,6 +56,39 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
+# Largest generated network: beyond, generating it takes minutes and gigabytes (networkx
+# holds each link as a dictionary) before the run even starts.
+MAX_PROVIDERS = 100_000
+MAX_LINKS = 2_000_000
+
+
+def generated_size(cfg: NetworkConfig) -> tuple[int, int]:
+    """(providers, links at most) of the network ``generate`` makes of ``cfg``, counted
+    from its settings without making it: every pair in a region is linked both ways, and
+    each acute provider with the acute providers of its nearest regions."""
+    cfg = resolve(cfg)
+    regions, acute, partners = cfg.regions, cfg.acute, len(cfg.partners)
+    per, extra = divmod(acute, regions)  # acute providers per region: per or per + 1
+    within = (regions - extra) * (per + partners) * (per + partners - 1)
+    within += extra * (per + 1 + partners) * (per + partners)
+    near = min(cfg.neighbour_regions, regions - 1)
+    between = 2 * near * acute * (per + (extra > 0))
+    return acute + regions * partners, within + between
+
+
+def check_generated_size(cfg: NetworkConfig, path: str = "network") -> None:
+    """Refuse, in one line, a generated network too big to make."""
+    providers, links = generated_size(cfg)
+    if providers > MAX_PROVIDERS or links > MAX_LINKS:
+        full = resolve(cfg)
+        raise NetworkError(
+            f"{path}: {full.acute:,} acute providers in {full.regions:,} regions make "
+            f"{providers:,} providers and up to {links:,} links; at most {MAX_PROVIDERS:,} "
+            f"providers and {MAX_LINKS:,} links (more regions for the same acute providers "
+            "make fewer links)"
+        )
+
+
 def resolve(cfg: NetworkConfig) -> NetworkConfig:
     """Fill the settings left as None with the preset's values."""
     preset = PRESETS.get(cfg.preset, {})
@@ -155,9 +188,7 @@ def generate(cfg: NetworkConfig, pathway: PathwayConfig) -> nx.DiGraph:
 
     # Acute providers also link to acute providers in the nearest other regions.
     if cfg.neighbour_regions and n_regions > 1:
-        d = np.linalg.norm(centres[:, None, :] - centres[None, :, :], axis=2)
-        np.fill_diagonal(d, np.inf)
-        near = np.argsort(d, axis=1)[:, : min(cfg.neighbour_regions, n_regions - 1)]
+        near = _nearest(centres, min(cfg.neighbour_regions, n_regions - 1))
         for r in range(n_regions):
             for other in near[r]:
                 for a in acute_nodes_by_region[r]:
@@ -165,6 +196,17 @@ def generate(cfg: NetworkConfig, pathway: PathwayConfig) -> nx.DiGraph:
                         _add_link(g, a, b, cfg)
                         _add_link(g, b, a, cfg)
     return g
+
+
+def _nearest(centres: np.ndarray, k: int, block: int = 512) -> np.ndarray:
+    """The ``k`` nearest other regions of each region, nearest first: distances a block of
+    rows at a time, so 10,000 regions need tens of megabytes rather than gigabytes."""
+    out = np.empty((len(centres), k), dtype=np.int64)
+    for lo in range(0, len(centres), block):
+        d = np.linalg.norm(centres[lo : lo + block, None, :] - centres[None, :, :], axis=2)
+        d[np.arange(len(d)), np.arange(lo, lo + len(d))] = np.inf  # not itself
+        out[lo : lo + block] = np.argsort(d, axis=1)[:, :k]
+    return out
 
 
 def _add_provider(

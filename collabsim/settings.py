@@ -30,10 +30,59 @@ def to_config(cfg: Any) -> Config:
     """A composed Hydra/OmegaConf config -> validated ``Config`` (``hydra`` key dropped)."""
     from omegaconf import OmegaConf
 
+    refuse_resolvers(cfg)
     data = OmegaConf.to_container(cfg, resolve=True)
     assert isinstance(data, dict)
     data.pop("hydra", None)
     return from_dict(data)
+
+
+def resolvers_in(text: str) -> list[str]:
+    """The resolvers an OmegaConf interpolation in ``text`` calls (``${oc.env:HOME}`` ->
+    ``["oc.env"]``); a plain reference to another setting (``${sim.days}``) calls none."""
+    from omegaconf.errors import GrammarParseError
+    from omegaconf.grammar.gen.OmegaConfGrammarParser import OmegaConfGrammarParser
+    from omegaconf.grammar_parser import parse
+
+    if "${" not in text:
+        return []
+    try:
+        tree = parse(text)
+    except GrammarParseError:
+        return []  # not an interpolation OmegaConf can run; it reports it itself
+    found, todo = [], [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, OmegaConfGrammarParser.InterpolationResolverContext):
+            found.append(node.resolverName().getText())
+        todo.extend(getattr(node, "children", None) or [])
+    return found
+
+
+def refuse_resolvers(value: Any, path: str = "") -> None:
+    """Refuse, in one line, a setting whose interpolation calls a resolver (``oc.env``,
+    ``oc.decode``, ...): settings may refer to other settings, but a config or override
+    must not read the environment (a scenario file from someone else could copy a secret
+    into the results). ``value``: a composed config (its ``hydra`` node is Hydra's own and
+    is skipped), or plain data; ``path``: where it sits."""
+    from omegaconf import DictConfig, ListConfig, OmegaConf
+
+    if isinstance(value, DictConfig | ListConfig):
+        value = OmegaConf.to_container(value, resolve=False)
+        if isinstance(value, dict) and not path:
+            value.pop("hydra", None)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            refuse_resolvers(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            refuse_resolvers(item, f"{path}[{i}]")
+    elif isinstance(value, str) and (names := resolvers_in(value)):
+        raise ConfigError(
+            f"{path}: {value!r} calls the resolver {names[0]!r}; a setting may refer to other "
+            "settings (${sim.days}) but not read the environment or call resolvers "
+            "(see Security in the README)"
+        )
 
 
 def register_base() -> None:

@@ -13,13 +13,16 @@ overrides, shows a progress bar (on a terminal) fed by the ``summary.json`` and
 ``error.json`` files appearing in the sweep directory, and at the end lists the jobs
 that failed, with their error. A failed or killed job leaves no ``summary.json``, so
 running the same command with the same sweep directory (``hydra.sweep.dir=...``) runs
-only the jobs that are missing.
+only the jobs that are missing. It also holds a lock on the sweep directory for the
+sweep's life (``lock_sweep``), so two sweeps started into one directory cannot mix
+their points: the second is refused in one line.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 import threading
 from collections.abc import Sequence
@@ -28,13 +31,14 @@ from typing import Any
 
 from hydra.experimental.callback import Callback
 
-from collabsim.errors import CollabsimError, ConfigError
+from collabsim.errors import CollabsimError, ConfigError, OutputError, os_error_text
 
 # The job override naming a batch's points file: written by the sweeper
 # (hydra_plugins/collabsim_sweeper), read by the job (collabsim.cli.run_points).
 BATCH_KEY = "collabsim_points"
-# What the last sweep in this process left: read by the command line for its exit status.
-LAST: dict[str, Any] = {"failed": []}
+# What the last sweep in this process left (failed points, points that left no file):
+# read by the command line for its exit status.
+LAST: dict[str, Any] = {"failed": [], "missing": 0}
 # The single run's config as RunCheck checked it ("data": plain settings, "config": the
 # validated Config), for the job (collabsim.cli.run_job) to use rather than build again.
 CHECKED: dict[str, Any] = {}
@@ -73,39 +77,77 @@ def sweep_points(overrides: Sequence[str], sweeper_params: dict[str, Any] | None
     return fixed, swept
 
 
+def check_config(data: dict[str, Any], files: dict[tuple[str, str], Any] | None = None) -> Any:
+    """A point's settings checked as its job will use them: validated (``from_dict``),
+    its network files read (once per pair of files, kept in ``files``) and the memory it
+    needs estimated. Returns the validated Config; raises CollabsimError (one line)."""
+    from collabsim.budget import check_memory
+    from collabsim.config import from_dict
+    from collabsim.network import load_files
+
+    config = from_dict(data)
+    graph = None
+    if config.network.preset == "file":
+        pair = (config.network.providers_file, config.network.links_file)
+        cache = {} if files is None else files
+        if pair not in cache:
+            cache[pair] = load_files(*pair)
+        graph = cache[pair]
+    check_memory(config, graph)
+    return config
+
+
 def check_points(overrides: Sequence[str], sweeper_params: dict[str, Any] | None = None) -> int:
-    """Validate a sweep before it starts: every value of every swept setting, each with the
-    other settings at their first values (the checks that compare two settings see the
-    others' first values). Config groups (``policy=a,b``) are composed once per option;
-    plain settings (``aid.cost``, ``seed``) are checked on the composed config directly,
-    so a sweep of a thousand values takes about a second. Raises ConfigError naming the bad
-    value; returns the number of jobs."""
+    """Validate a sweep before it starts: the first point (the fixed overrides and every
+    swept setting's first value), then every other value of every swept setting, each with
+    the other settings at their first values (the checks that compare two settings see the
+    others' first values); network files and the memory a point needs too. Config groups
+    (``policy=a,b``) are composed once per option; plain settings (``aid.cost``, ``seed``)
+    are checked on the composed config directly, so a sweep of a thousand values takes
+    about a second. Raises ConfigError naming the bad value; returns the number of jobs."""
     import copy
 
-    from omegaconf import OmegaConf
-
-    from collabsim.config import from_dict, set_setting
-    from collabsim.settings import compose, config_dir
+    from collabsim.config import set_setting
+    from collabsim.settings import compose, config_dir, refuse_resolvers
 
     groups = {p.name for p in config_dir().iterdir() if p.is_dir()} | {"hydra"}
     fixed, swept = sweep_points(overrides, sweeper_params)
+    for key, texts, values in swept:  # the first values are checked in the composed config
+        for text, value in zip(texts, values, strict=True):
+            try:
+                refuse_resolvers(value, key.lstrip("+~"))
+            except ConfigError as exc:  # the value as given, not escaped as an override
+                shown = value if isinstance(value, str) else text
+                raise ConfigError(f"sweep value {key}={shown}: {exc}") from None
     first = [f"{key}={texts[0]}" for key, texts, _ in swept if texts]
-    base = compose([*fixed, *first])
-    data = OmegaConf.to_container(base, resolve=True)
-    data.pop("hydra", None)
+    files: dict[tuple[str, str], Any] = {}
+    try:
+        data = task_data(compose([*fixed, *first]))
+        check_config(data, files)
+    except CollabsimError as exc:
+        raise ConfigError(_blame_first(str(exc), swept)) from None
     for i, (key, texts, values) in enumerate(swept):
         others = first[:i] + first[i + 1 :]
         for text, value in list(zip(texts, values, strict=True))[1:]:
             try:
                 if key.lstrip("+~").split(".")[0] in groups:  # a config group: compose it
-                    compose([*fixed, *others, f"{key}={text}"], validate=True)
+                    check_config(task_data(compose([*fixed, *others, f"{key}={text}"])), files)
                     continue
                 trial = copy.deepcopy(data)
                 set_setting(trial, key.lstrip("+~"), value)
-                from_dict(trial)
-            except ConfigError as exc:
+                check_config(trial, files)
+            except CollabsimError as exc:
                 raise ConfigError(f"sweep value {key}={text}: {exc}") from None
     return math.prod(len(texts) for _, texts, _ in swept) if swept else 1
+
+
+def _blame_first(message: str, swept: list) -> str:
+    """The first point's error, naming the swept value when it is the one at fault (the
+    error names its setting, or the file it names)."""
+    for key, texts, _ in swept:
+        if texts and message.startswith((f"{key.lstrip('+~')}: ", f"{texts[0]} line ")):
+            return f"sweep value {key}={texts[0]}: {message}"
+    return message
 
 
 def failures(sweep_dir: Path) -> list[tuple[str, str]]:
@@ -124,42 +166,70 @@ def failures(sweep_dir: Path) -> list[tuple[str, str]]:
 
 def task_data(config: Any) -> dict[str, Any]:
     """A composed config's settings as plain data, without Hydra's own node (as the job
-    sees them)."""
+    sees them). Raises ConfigError (one line) for an interpolation that calls a resolver
+    (``${oc.env:...}``: refused) or does not resolve."""
     from omegaconf import OmegaConf, open_dict, read_write
+    from omegaconf.errors import OmegaConfBaseException
 
+    from collabsim.settings import one_line, refuse_resolvers
+
+    refuse_resolvers(config)
     if "hydra" in config:
         config = config.copy()
         with read_write(config), open_dict(config):
             del config["hydra"]
-    data = OmegaConf.to_container(config, resolve=True)
+    try:
+        data = OmegaConf.to_container(config, resolve=True)
+    except OmegaConfBaseException as exc:
+        raise ConfigError(one_line(str(exc))) from None
     assert isinstance(data, dict)
     return data
 
 
 class RunCheck(Callback):
-    """A single run's settings (and its network files) checked before Hydra makes the
-    run's directory; the checked config is kept for the job in ``CHECKED``."""
+    """A single run's settings (and its network files and the memory it needs) checked
+    before Hydra makes the run's directory; the checked config is kept for the job in
+    ``CHECKED``."""
 
     def on_run_start(self, config: Any, **kwargs: Any) -> None:
-        from omegaconf.errors import OmegaConfBaseException
-
         from collabsim.cli import fail
-        from collabsim.config import from_dict
 
         CHECKED.clear()
         try:
             data = task_data(config)
-        except OmegaConfBaseException as exc:  # an interpolation that does not resolve
-            fail(str(exc).splitlines()[0])
-        try:
-            checked = from_dict(data)
-            if checked.network.preset == "file":  # a bad row is one line too
-                from collabsim.network import load_files
-
-                load_files(checked.network.providers_file, checked.network.links_file)
+            checked = check_config(data)
         except CollabsimError as exc:
             fail(str(exc))  # SystemExit: Hydra only warns of a callback's exceptions
         CHECKED.update(data=data, config=checked)
+
+
+LOCK = ".collabsim.lock"
+
+
+def lock_sweep(sweep_dir: Path) -> int | None:
+    """An exclusive lock on a sweep directory, held while the returned file descriptor is
+    open; the operating system releases it when the process ends, however it ends (a
+    killed sweep does not block the next). A sweep directory already locked by another
+    sweep is refused in one line, before anything is written to it."""
+    try:
+        import fcntl
+    except ImportError:  # not on a POSIX system: no lock
+        return None
+    sweep_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(sweep_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = os.read(fd, 20).decode(errors="replace").strip()
+        os.close(fd)
+        by = f" (process {holder})" if holder.isdigit() else ""
+        raise CollabsimError(
+            f"{sweep_dir} is in use by another sweep{by}; wait for it to end, or give this one "
+            "another hydra.sweep.dir"
+        ) from None
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{os.getpid()}\n".encode())
+    return fd
 
 
 class SweepWatch(Callback):
@@ -168,28 +238,38 @@ class SweepWatch(Callback):
     def __init__(self) -> None:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._lock: int | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         # launchers (joblib, Ray, submitit) pickle the callbacks into every job: the
         # watcher thread stays in the launching process
-        return {k: v for k, v in self.__dict__.items() if k not in ("_stop", "_thread")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_stop", "_thread", "_lock")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._stop = threading.Event()
         self._thread = None
+        self._lock = None
 
     def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
         from omegaconf import OmegaConf
 
+        from collabsim.cli import fail
+
         self.sweep_dir = Path(config.hydra.sweep.dir)
+        try:
+            self._lock = lock_sweep(self.sweep_dir)
+        except CollabsimError as exc:
+            fail(str(exc))  # SystemExit: Hydra only warns of a callback's exceptions
+        except OSError as exc:  # the directory cannot be made (a full disk, no permission)
+            fail(os_error_text(exc), OutputError.status)
         params = config.hydra.sweeper.get("params")
         params = OmegaConf.to_container(params, resolve=False) if params is not None else {}
         try:
             self.total = count_jobs(list(config.hydra.overrides.task), params)
         except Exception:  # noqa: BLE001 - a launcher we cannot count for: no bar
             self.total = 0
-        LAST["failed"] = []
+        LAST.update(failed=[], missing=0)
         if sys.stderr.isatty() and self.total:
             self._thread = threading.Thread(target=self._watch, daemon=True)
             self._thread.start()
@@ -214,13 +294,23 @@ class SweepWatch(Callback):
         if self._thread is not None:
             self._thread.join(timeout=5)
         failed = failures(self.sweep_dir)
-        LAST["failed"] = failed
-        if failed:
-            print(f"collabsim: {len(failed)} of {self.total or '?'} runs failed:", file=sys.stderr)
+        finished = sum(1 for _ in self.sweep_dir.rglob("summary.json"))
+        # points that left neither file (their error.json could not be written either)
+        missing = max(0, self.total - finished - len(failed)) if self.total else 0
+        LAST.update(failed=failed, missing=missing)
+        if failed or missing:
+            print(f"collabsim: {len(failed) + missing} of {self.total or '?'} runs failed:",
+                  file=sys.stderr)  # fmt: skip
             for where, error in failed:
                 print(f"  {where}: {error}", file=sys.stderr)
+            if missing:
+                print(f"  {missing} left no summary.json or error.json (their errors are "
+                      "above; a full disk?)", file=sys.stderr)  # fmt: skip
             print(
                 f"collabsim: run the same command with hydra.sweep.dir={self.sweep_dir} "
                 "to retry them (finished runs are kept)",
                 file=sys.stderr,
             )
+        if self._lock is not None:
+            os.close(self._lock)  # the sweep directory is free for the next sweep
+            self._lock = None

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 import collabsim
-from tests.helpers import LINKS, run, write
+from tests.helpers import run, write
 
 ROOT = Path(__file__).parents[1]
 
@@ -135,27 +135,40 @@ def test_a_killed_sweep_keeps_finished_runs_and_resumes_only_the_missing(tmp_pat
     assert second.exists() and first.stat().st_mtime_ns == kept
 
 
+# A point that passes every check before the sweep and fails as it runs (the command line
+# with run_replications failing for seed 2, as a bug or a machine's fault would).
+FAIL_SEED_2 = """
+import sys
+import collabsim.job as job
+real = job.run_replications
+def run_replications(config, *args, **kwargs):
+    if config.seed == 2:
+        raise RuntimeError("this point failed as it ran")
+    return real(config, *args, **kwargs)
+job.run_replications = run_replications
+from collabsim.cli import main
+main(sys.argv[1:])
+"""
+
+
 @pytest.mark.slow
 def test_a_failing_run_is_listed_the_sweep_goes_on_and_a_rerun_retries_it(tmp_path):
-    write(tmp_path)  # providers.csv and links.csv
-    (tmp_path / "bad.csv").write_text(LINKS.replace("A1,C1", "A1,ZZ"))
-    args = ["-m", "network=file", "network.providers_file=providers.csv",
-            "network.links_file=links.csv,bad.csv", "sim.days=30", "sim.warmup_days=5",
-            "output.figures=false", "hydra.sweep.dir=sweep"]  # fmt: skip
-    done = run(args, tmp_path)
+    args = ["-m", "seed=2,1", "sim.days=30", "sim.warmup_days=5", "output.figures=false",
+            "hydra.sweep.dir=sweep"]  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", FAIL_SEED_2, *args], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
     assert done.returncode == 1
-    assert "1 of 2 runs failed" in done.stderr and "'ZZ' is not a provider id" in done.stderr
+    assert "1 of 2 runs failed" in done.stderr and "this point failed as it ran" in done.stderr
     assert "Traceback" not in done.stderr
-    assert (tmp_path / "sweep" / "0" / "summary.json").exists()
-    assert (tmp_path / "sweep" / "1" / "error.json").exists()
+    assert (tmp_path / "sweep" / "0" / "error.json").exists()  # the first point failed,
+    assert (tmp_path / "sweep" / "1" / "summary.json").exists()  # the sweep went on
     collected = run(["collect", "sweep"], tmp_path)
     assert collected.returncode == 0 and "1 failed job(s)" in collected.stdout
-    shutil.copy(tmp_path / "links.csv", tmp_path / "bad.csv")  # the planner fixes the file
-    again = run(args, tmp_path)
+    again = run(args, tmp_path)  # the same command, now without the failure
     assert again.returncode == 0, again.stderr
-    assert "0: already finished, kept" in again.stdout
-    assert (tmp_path / "sweep" / "1" / "summary.json").exists()
-    assert not (tmp_path / "sweep" / "1" / "error.json").exists()
+    assert "1: already finished, kept" in again.stdout
+    assert (tmp_path / "sweep" / "0" / "summary.json").exists()
+    assert not (tmp_path / "sweep" / "0" / "error.json").exists()
 
 
 @pytest.mark.slow

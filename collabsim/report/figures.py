@@ -27,7 +27,11 @@ def figure_png(fig: Any, path: Path) -> str:
     fig.savefig(buf, format="png", dpi=110)
     plt.close(fig)
     data = buf.getvalue()
-    path.write_bytes(data)
+    try:
+        path.write_bytes(data)
+    except BaseException:  # a full disk, say: no truncated figure left behind
+        path.unlink(missing_ok=True)
+        raise
     return base64.b64encode(data).decode("ascii")
 
 

@@ -205,6 +205,10 @@ def make_report(directory: str | Path, baseline: str | None = None,
         "</body></html>",
     ]
     tmp = out_path.with_name(f".{out_path.name}.tmp")
-    tmp.write_text("\n".join(parts), encoding="utf-8")
-    tmp.replace(out_path)
+    try:
+        tmp.write_text("\n".join(parts), encoding="utf-8")
+        tmp.replace(out_path)
+    except BaseException:  # a full disk, say: no half-written page left behind
+        tmp.unlink(missing_ok=True)
+        raise
     return out_path
