@@ -456,6 +456,66 @@ class TrustConfig:
     )  # fmt: skip
 
 
+CHANNELS = ("offering", "telling", "haggling", "memory")
+
+
+@dataclass
+class ChannelsConfig:
+    """How trust acts through what providers do: the trust dividend's channels (ODD 7.13).
+
+    At ``neutral`` trust a provider behaves as its traits alone say. A helper offers a
+    partner it trusts less a smaller part of its offer (none at ``refuse_below``), and one
+    it trusts more also some of the beds self-preservation keeps back (``generosity`` at
+    full trust); a provider tells and asks a partner (or coordinator) with its candour
+    moved by ``telling`` x (trust - neutral); the arrangement delay and cost fall with
+    trust (``aid``); and each relationship's level, where its trust settles, follows its
+    trust at ``history_per_day`` (shared history). Channels listed in ``off`` act as at
+    neutral trust whatever the trust (to measure what each contributes)."""
+
+    neutral: float = param(
+        0.5, unit="0-1", lo=0, hi=1,
+        doc="trust at which a provider behaves as its traits say (offers its whole offer, "
+        "asks and tells with its own candour)",
+    )  # fmt: skip
+    refuse_below: float = param(
+        0.2, unit="0-1", lo=0, hi=1,
+        doc="a helper offers a partner it trusts this little or less nothing (linearly up to "
+        "its whole offer at neutral trust)",
+    )  # fmt: skip
+    generosity: float = param(
+        0.5, unit="fraction", lo=0, hi=1,
+        doc="share of the free beds self-preservation keeps back that a helper also offers a "
+        "partner it fully trusts (linearly from none at neutral trust)",
+    )  # fmt: skip
+    telling: float = param(
+        0.5, unit="candour per unit trust", lo=0, hi=2,
+        doc="candour towards a partner or coordinator is candour + telling x (trust - "
+        "neutral), within [0, 1]: providers tell those they trust more, and ask them earlier",
+    )  # fmt: skip
+    history_per_day: float = param(
+        0.01, unit="1/day", lo=0, hi=1,
+        doc="speed at which a relationship's level (where trust settles) follows its trust: "
+        "shared history; 0: every relationship drifts back to trust.baseline",
+    )  # fmt: skip
+    off: list[str] = param(
+        factory=list,
+        doc="channels that ignore trust, acting as at neutral trust: any of offering, "
+        "telling, haggling, memory (the dividend's decomposition switches them off in turn)",
+    )
+
+    def check(self, path: str) -> None:
+        for name in self.off:
+            if name not in CHANNELS:
+                raise ConfigError(
+                    f"{path}.off: unknown channel {name!r}; known: {', '.join(CHANNELS)}"
+                )
+        if self.refuse_below > self.neutral:
+            raise ConfigError(
+                f"{path}.refuse_below: {self.refuse_below:g} is not allowed with "
+                f"{path}.neutral = {self.neutral:g}; expected at most the neutral trust"
+            )
+
+
 @dataclass
 class CandourConfig:
     """Willingness to admit weakness: ask early and report true pressure."""
@@ -599,6 +659,7 @@ class Config:
     escalation: EscalationConfig = param(factory=EscalationConfig)
     aid: AidConfig = param(factory=AidConfig)
     trust: TrustConfig = param(factory=TrustConfig)
+    channels: ChannelsConfig = param(factory=ChannelsConfig)
     self_preservation: SelfPreservationConfig = param(factory=SelfPreservationConfig)
     finance: FinanceConfig = param(factory=FinanceConfig)
     candour: CandourConfig = param(factory=CandourConfig)

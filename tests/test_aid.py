@@ -94,9 +94,11 @@ def test_help_raises_trust_both_ways_and_refusal_lowers_it():
 
 
 def test_trust_drifts_towards_the_baseline():
+    """Without shared history (the memory channel at 0) every link returns to the baseline."""
     e = two_partners(trust=0.9, delay_days=0.0)
     e.config.trust.drift_per_day = 0.1
     e.config.trust.baseline = 0.5
+    e.config.channels.history_per_day = 0.0
     e.reset(e.config.seed)
     for _ in range(10):
         begin_aid(e)
@@ -105,6 +107,44 @@ def test_trust_drifts_towards_the_baseline():
     assert e.trust == pytest.approx(np.full(2, expected))
     assert e.trust_mean == pytest.approx(expected)
     assert math.isfinite(e.trust_mean)
+
+
+@pytest.mark.parametrize("start", [0.1, 0.9])
+def test_with_shared_history_a_relationship_settles_where_it_has_been(start):
+    """Trust drifts (0.1 a day) towards its relationship's level, 0.5 + shift, while the
+    shift follows trust - 0.5 (0.1 a day): both meet between the start and 0.5, so a low
+    start stays low and a high one high (path dependence); with memory off it is 0.5."""
+    ends = {}
+    for off in ([], ["memory"]):
+        e = two_partners(trust=start, delay_days=0.0)
+        e.config.trust.drift_per_day = 0.1
+        e.config.channels.history_per_day = 0.1
+        e.config.channels.off = off
+        e.reset(e.config.seed)
+        tau, shift = start, 0.0
+        for _ in range(400):
+            begin_aid(e)
+            update_trust(e)
+            tau += 0.1 * (0.5 + shift - tau)
+            shift += (0.0 if off else 0.1) * (tau - 0.5 - shift)
+        assert e.trust == pytest.approx(np.full(2, tau), abs=1e-12)
+        ends[bool(off)] = float(e.trust[0])
+    assert ends[True] == pytest.approx(0.5, abs=1e-9)
+    settled = ends[False]
+    assert min(start, 0.5) + 0.05 < settled < max(start, 0.5) - 0.05  # strictly between
+
+
+def test_an_arrangement_takes_its_mean_delay_in_whole_steps():
+    """x = 2.3 steps: 2 steps with probability 0.7, 3 with 0.3 (20,000 draws; the
+    tolerance is 4 standard errors of a proportion of 0.3)."""
+    from collabsim.core.aid import arrangement_steps
+    from collabsim.core.random import new_stream
+
+    rng = new_stream(np.random.SeedSequence(8))
+    draws = np.array([arrangement_steps(rng, 2.3) for _ in range(20_000)])
+    assert set(np.unique(draws)) == {2, 3}
+    assert abs((draws == 3).mean() - 0.3) < 4 * math.sqrt(0.3 * 0.7 / draws.size)
+    assert arrangement_steps(rng, 4.0) == 4 and arrangement_steps(rng, 0.0) == 0
 
 
 def test_settled_trust_is_skipped_only_while_nothing_happens():
@@ -120,29 +160,21 @@ def test_settled_trust_is_skipped_only_while_nothing_happens():
     assert not e.trust_settled and e.trust.max() > 0.5
 
 
-def test_default_trust_carries_a_one_step_delay():
-    """Default friction (2 days, power 2) at trust 0.5 is 0.5 steps: rounded half up to
-    one step, not to zero (round-half-even would silently remove the friction)."""
-    e = two_partners(trust=0.5, delay_days=2.0)
-    agree(e, 3)
-    assert e.state.transfers_out[0] == 0 and e.aid.needs.pending_out[0] == 3
-    e.t = 1
-    begin_aid(e)
-    assert e.state.transfers_out[0] == 3
-
-
-def test_help_is_agreed_and_starts_only_when_people_decide():
-    """Six-hour steps, decisions once a day: requests, agreements, starts of help and
-    trust changes fall on steps 0, 4, 8, ...; a friction delay of one day is one
-    decision interval (4 steps), and trust drifts once a day at the daily rate."""
+@pytest.mark.parametrize(("delay_days", "start"), [(4.0, 4), (3.0, 3)])
+def test_help_is_agreed_when_people_decide_and_starts_when_arranged(delay_days, start):
+    """Six-hour steps, decisions once a day: requests, agreements and trust changes fall
+    on steps 0, 4, 8, ...; agreed help starts when its arrangement ends, at any step
+    (haggling as at neutral trust 0.5: delay_days x 0.5^2 = 4 or 3 steps exactly), and
+    trust drifts once a day at the daily rate."""
     from tests.helpers import config, engine, fill, links, providers
 
     cfg = config(
         sim={"days": 12, "warmup_days": 0, "step_days": 0.25, "decision_days": 1.0},
         policy={"name": "trust_gated"},
-        aid={"delay_days": 2.0},  # trust 0.3: 2 x 0.7^2 = 0.98 days -> one decision interval
+        aid={"delay_days": delay_days},
         trust={"initial": 0.3, "baseline": 0.5, "drift_per_day": 0.1},
         self_preservation={"mean": 0.0},
+        channels={"off": ["offering", "telling", "haggling"]},
     )
     e = engine(providers([10, 20], [0.0, 0.0], [1000.0, 1000.0]), links([(0, 1), (1, 0)]), cfg)
     fill(e, occupied=[10, 10], waiting=[6, 0], age=0)
@@ -152,7 +184,7 @@ def test_help_is_agreed_and_starts_only_when_people_decide():
         e.step()
         trust_by_step.append(e.trust.copy())
         moved.append(int(e.state.transfers_out[0]))
-    assert moved == [0, 0, 0, 0, 6, 0, 0, 0, 0]  # agreed at step 0, started at step 4
+    assert moved == [6 if t == start else 0 for t in range(9)]  # agreed at step 0
     changes = [t for t in range(1, 9) if not np.array_equal(trust_by_step[t], trust_by_step[t - 1])]
-    assert changes == [4, 8]
+    assert changes == [4, 8]  # the help is seen by the trust update of the next decision
     assert trust_by_step[0] == pytest.approx([0.32, 0.32])  # 0.3 + 0.1 x (0.5 - 0.3), once

@@ -174,22 +174,66 @@ def test_trust_gated_more_self_preservation_means_fewer_transfers():
     assert mean + T_7_95 * se < 0, (mean, se)
 
 
-def test_trust_gated_offers_in_proportion_to_trust_and_keeps_a_reserve():
+@pytest.mark.parametrize(
+    ("trust_a", "trust_b", "given", "b_refused"),
+    [
+        (0.5, 0.5, [5, 5], 0),  # neutral trust: the offer (10) and no more, shared
+        (0.8, 0.2, [10, 0], 1),  # A may have 13 (offer + 3 of the reserve); B nothing
+        (0.5, 0.35, [7, 3], 0),  # B half the offer (5): the 10 shared 10 : 5
+        (0.9, 0.9, [7, 7], 0),  # 14 each, 14 in all: into the reserve for trusted askers
+    ],
+)
+def test_trust_gated_gives_as_far_as_trust_goes(trust_a, trust_b, given, b_refused):
     """Helper H (50 beds, 30 used) has 20 spare and keeps 20 % of its beds back
-    (self-preservation 1, reserve share 0.2): it offers 10, split between askers A and B
-    (each needing 10) in proportion to H's trust in them (0.8 and 0.2): 8 and 2."""
+    (self-preservation 1, reserve share 0.2): its offer is 10 and its reserve holds 10
+    free beds. Askers A and B each need and ask 10. H gives a partner it trusts t: none
+    of the offer at t <= 0.2, all of it from 0.5 (linearly between), and above 0.5 also
+    0.5 x (t - 0.5) / 0.5 of the reserve; in all at most what it would give the one it
+    trusts most."""
     prov = providers([10, 10, 50], [0.0] * 3, [1000.0] * 3)
     cfg = config(sim={"days": 10, "warmup_days": 0}, policy={"name": "trust_gated"},
                  aid={"delay_days": 0.0}, trust={"drift_per_day": 0.0},
                  self_preservation={"mean": 1.0, "reserve_share": 0.2})  # fmt: skip
     e = engine(prov, links([(0, 2), (2, 0), (1, 2), (2, 1)]), cfg)
     lk = e.links
-    for a, b, t in [(2, 0, 0.8), (2, 1, 0.2), (0, 2, 0.5), (1, 2, 0.5)]:
+    for a, b, t in [(2, 0, trust_a), (2, 1, trust_b), (0, 2, 0.5), (1, 2, 0.5)]:
         e.trust[np.flatnonzero((lk.src == a) & (lk.dst == b))[0]] = t
     st = fill(e, occupied=[10, 10, 30], waiting=[10, 10, 0]).state
     begin_aid(e)
     decide(e)
-    assert st.transfers_out.tolist() == [8, 2, 0] and st.transfers_in[2] == 10
+    assert st.transfers_out.tolist() == [*given, 0] and st.transfers_in[2] == sum(given)
+    b_link = np.flatnonzero((e.aid.links.src == 1) & (e.aid.links.dst == 2))[0]
+    assert e.aid.marks.refused[b_link] == b_refused
+
+
+def test_a_provider_asks_a_partner_it_trusts_earlier_and_for_more():
+    """A (10 beds, 10 used, 3 waiting: pressure 1.3) with candour 0.6, asking threshold 1.0
+    and candour.late 0.5: towards a partner trusted t its candour is 0.6 + 0.5 (t - 0.5).
+    It asks B (trusted 0.9: candour 0.8, threshold 1.1) for round(0.8 x 3) = 2, and C
+    (trusted 0.1: candour 0.4, threshold 1.3, not passed) nothing; it reports
+    round(0.6 x 3) = 2 to a coordinator (mean trust 0.5); with telling off it asks both
+    for round(0.6 x 3) = 2 (threshold 1.2)."""
+    from tests.helpers.phases import pressure
+
+    prov = providers([10, 50, 50], [0.0] * 3, [1000.0] * 3)
+    for off in ([], ["telling"]):
+        cfg = config(sim={"days": 10, "warmup_days": 0}, candour={"mean": 0.6, "late": 0.5},
+                     aid={"ask_threshold": 1.0}, channels={"off": off})  # fmt: skip
+        e = engine(prov, links([(0, 1), (1, 0), (0, 2), (2, 0)]), cfg)
+        lk = e.links
+        for a, b, t in [(0, 1, 0.9), (0, 2, 0.1)]:
+            e.trust[np.flatnonzero((lk.src == a) & (lk.dst == b))[0]] = t
+        fill(e, occupied=[10, 0, 0], waiting=[3, 0, 0])
+        begin_aid(e)
+        pressure(e)
+        lk = e.aid.links
+        ask = {int(d): int(a) for s, d, a in zip(lk.src, lk.dst, e.aid.marks.ask, strict=True)
+               if s == 0}  # fmt: skip
+        if not off:
+            assert ask == {1: 2, 2: 0} and e.aid.needs.asked[0] == 2
+        else:
+            assert ask == {1: 2, 2: 2} and e.aid.needs.asked[0] == 2
+        assert e.aid.needs.reported[0] == 2
 
 
 # ------------------------------------------------------------------------ reciprocal

@@ -34,6 +34,7 @@ from collabsim.core.allocation import group_starts
 from collabsim.core.kernel import compiled, packed
 from collabsim.core.phase import Phase
 from collabsim.core.pools import add_beds, gather, take_free_beds
+from collabsim.core.random import uniform
 from collabsim.core.state import Links, Providers, flow, level
 
 if TYPE_CHECKING:
@@ -60,16 +61,19 @@ class AidLinks(NamedTuple):
 
 
 class LinkMarks(NamedTuple):
-    """Per aid link: what happened this step, loans outstanding, and the policies' scratch
+    """Per aid link: what happened since the last trust update, loans outstanding, what
+    the pressure phase found (``ask``, ``willing``), and the policies' scratch
     (``weights``, ``asks``, ``offers``, ``grants``: any policy may overwrite them)."""
 
-    moved: np.ndarray  # units of help carried out this step
-    refused: np.ndarray  # 1: the helper visibly had room and refused the asker this step
+    moved: np.ndarray  # units of help carried out since the last trust update
+    refused: np.ndarray  # 1: the helper visibly had room and refused the asker
     last_refused: np.ndarray  # step of the helper's last refusal
     on_loan: np.ndarray  # beds dst has lent src now
     overdue: np.ndarray  # loaned beds due back but still occupied by the borrower's patients
     now_transfers: np.ndarray  # transfers starting now
     now_loans: np.ndarray  # loans starting now
+    ask: np.ndarray  # what src asks of dst now (candour towards dst; collabsim.core.pressure)
+    willing: np.ndarray  # the most dst would give src now (its trust in src)
     weights: np.ndarray
     asks: np.ndarray
     offers: np.ndarray
@@ -89,15 +93,18 @@ class Needs(NamedTuple):
 
 
 class Friction(NamedTuple):
-    """The cost of distrust: help between partners with trust t starts
-    ``delay * (1 - t)^power`` decision intervals later (of ``interval`` steps each) and
-    costs ``cost * (1 - t)^power + per_minute * minutes`` a unit."""
+    """The cost of distrust (haggling): help between partners with trust t starts
+    ``delay * (1 - t)^power`` steps later (rounded up with probability the fraction, so
+    the mean delay is exact and continuous in trust) and costs
+    ``cost * (1 - t)^power + per_minute * minutes`` a unit. With the haggling channel off
+    every pair haggles as at the neutral trust."""
 
-    delay: float  # decision intervals, with no trust
+    delay: float  # steps, with no trust
     cost: float
     power: float
     per_minute: float
-    interval: int  # steps per decision interval
+    neutral: float
+    on: bool  # whether trust sets the friction (channels.off lacks "haggling")
 
 
 class InFlight(NamedTuple):
@@ -131,7 +138,13 @@ class Aid:
     """Aid links (grouped by asker and by helper), agreed help in flight and per-step marks."""
 
     def __init__(
-        self, providers: Providers, links: Links, aid: Any, clock: Any, reach: float
+        self,
+        providers: Providers,
+        links: Links,
+        aid: Any,
+        clock: Any,
+        reach: float,
+        channels: Any,
     ) -> None:
         keep = (providers.kind[links.src] == providers.kind[links.dst]) & (
             links.travel_minutes <= max(reach, aid.max_travel_minutes)
@@ -164,16 +177,17 @@ class Aid:
             usual=minutes <= aid.max_travel_minutes,
             same_region=providers.region[src] == providers.region[dst],
         )
-        # help starts and loans end on decision steps: delays in whole decision intervals
-        k = clock.decision_steps
-        delay_steps_max = k * clock.decisions_at_least(aid.delay_days)
-        self.loan_steps = k * max(1, clock.decisions(aid.loan_days))
+        # help agreed at a decision starts after its delay, at any step; loans last
+        # loan_days to the nearest step
+        delay_steps_max = clock.steps_at_least(aid.delay_days)
+        self.loan_steps = max(1, clock.steps(aid.loan_days))
         self.friction = Friction(
-            aid.delay_days / clock.decision_days,
+            aid.delay_days / clock.step_days,
             aid.cost,
             aid.friction_power,
             aid.cost_per_minute,
-            k,
+            channels.neutral,
+            "haggling" not in channels.off,
         )
         self.loan_share = {"transfers": 0.0, "loans": 1.0, "both": aid.loan_share}[aid.kinds]
         self.in_flight = InFlight(
@@ -184,7 +198,7 @@ class Aid:
         self.marks, self._marks = _zeros(LinkMarks, m)
         self.needs, self._needs = _zeros(Needs, n)
 
-    def reset(self, state: Any, trust: np.ndarray, pools: Any) -> None:
+    def reset(self, state: Any, trust: np.ndarray, pools: Any, rng: np.ndarray) -> None:
         """Nothing in flight, nothing remembered; the aid kernels' arguments for this
         replication's state and trust."""
         for a in (*self.in_flight, self.helped, self._marks, self._needs):
@@ -207,6 +221,7 @@ class Aid:
             self.needs,
             self.helped,
             self.loan_steps,
+            rng,
         )
 
     @property
@@ -221,6 +236,26 @@ def pair_trust(trust, index, reverse, e):
     t = trust[index[e]]
     r = reverse[e]
     return 0.5 * (t + trust[r]) if r >= 0 else t
+
+
+@njit(cache=True, error_model="numpy")
+def arrangement_steps(rng, x):
+    """Whole steps for an arrangement that takes ``x`` steps on average (haggling): the
+    whole part, plus one with probability the fraction (from ``rng``), so the mean delay
+    is exactly ``x``, continuous in trust, at any step length."""
+    d = int(x)
+    if x > d and uniform(rng) < x - d:
+        d += 1
+    return d
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def distrust(trust, links, friction, e):
+    """1 - the pair's trust on aid link e, as haggling sees it (the neutral trust when the
+    haggling channel is off)."""
+    if not friction.on:
+        return 1.0 - friction.neutral
+    return 1.0 - pair_trust(trust, links.index, links.reverse, e)
 
 
 @njit(cache=True, error_model="numpy")
@@ -280,8 +315,6 @@ def _carry_out(
 ):
     """Start ``marks.now_transfers`` and ``marks.now_loans`` on every aid link now; add what
     they cost."""
-    index = links.index
-    reverse = links.reverse
     capacity = rows.capacity
     occupied = rows.occupied
     lent = rows.lent
@@ -324,8 +357,8 @@ def _carry_out(
         if k:
             moved[e] += k
             helped[e] += k
-            distrust = 1.0 - pair_trust(trust, index, reverse, e)
-            aid_cost[s] += int(round(k * (cost * distrust**power + per_minute * minutes[e])))
+            apart = distrust(trust, links, friction, e)
+            aid_cost[s] += int(round(k * (cost * apart**power + per_minute * minutes[e])))
             aid_minutes[s] += int(round(k * minutes[e]))
 
 
@@ -373,15 +406,15 @@ def _begin(
     needs,
     helped,
     loan_steps,
+    rng,
     t,
 ):
-    """Clear this step's flows and marks; loans due go back; help due now starts."""
+    """Clear this step's flows; loans due go back; help due now starts (every step: help
+    agreed at a decision starts whenever its delay ends)."""
     src = links.src
     dst = links.dst
     pending = in_flight.pending
     loan_due = in_flight.loan_due
-    moved = marks.moved
-    refused = marks.refused
     on_loan = marks.on_loan
     now_transfers = marks.now_transfers
     now_loans = marks.now_loans
@@ -390,10 +423,9 @@ def _begin(
     _clear_flows(rows)
     any_loans = False
     for e in range(src.size):
-        moved[e] = 0
-        refused[e] = 0
         if on_loan[e]:
             any_loans = True
+            break
     loan_slots = loan_due.shape[0]
     if any_loans:
         _return_loans(pools, beds, rows, links, marks, loan_due, t % loan_slots)
@@ -463,16 +495,14 @@ def _agree(
     needs,
     helped,
     loan_steps,
+    rng,
     loan_share,
     t,
 ):
     """Book each agreed unit of help for the step its arrangement ends; help with no delay
     starts now."""
-    index = links.index
-    reverse = links.reverse
     src = links.src
     dst = links.dst
-    interval = friction.interval
     delay = friction.delay
     power = friction.power
     pending = in_flight.pending
@@ -489,10 +519,7 @@ def _agree(
         if g <= 0:
             continue
         lend = int(math.floor(g * loan_share + 0.5))
-        # nearest whole decision interval, halves up (round() would send 0.5 to 0 at the
-        # default trust), in steps
-        distrust = 1.0 - pair_trust(trust, index, reverse, e)
-        d = interval * int(math.floor(delay * distrust**power + 0.5))
+        d = arrangement_steps(rng, delay * distrust(trust, links, friction, e) ** power)
         if d <= 0:
             now_transfers[e] = g - lend
             now_loans[e] = lend
@@ -534,15 +561,10 @@ class BeginAid(Phase):
     def reset(self) -> None:
         aid = self.engine.aid
         self.kernel = compiled(_begin, *aid.args, 0)
-        self.flows = packed(aid.rows)
-        self.quiet = compiled(_clear_flows, *self.flows)
 
     def __call__(self) -> None:
         e = self.engine
-        if e.clock.deciding(e.t):
-            self.kernel(*e.aid.args, e.t)
-        elif e.clock.deciding(e.t - 1):  # between decisions nothing moves
-            self.quiet(*self.flows)
+        self.kernel(*e.aid.args, e.t)
 
 
 class MutualAid(Phase):

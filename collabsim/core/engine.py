@@ -55,7 +55,9 @@ class Engine:
         self.rows = rows_of(phases)
         self.pools = pool_map(providers, config.wards, config.network.seed)
         self.pathway = Pathway(providers, links)
-        self.aid = Aid(providers, links, config.aid, self.clock, policy.reach(config))
+        self.aid = Aid(
+            providers, links, config.aid, self.clock, policy.reach(config), config.channels
+        )
         self.traits = Traits(providers.n)
         self.phases = tuple(phase(self) for phase in phases)
         self._phase = {phase.name: phase for phase in self.phases}
@@ -90,8 +92,10 @@ class Engine:
         self.trust = self.links.trust.astype(float).copy()
         if cfg.trust.initial is not None:
             self.trust[:] = cfg.trust.initial
+        # how far shared history has moved each relationship's level from the baseline
+        self.trust_shift = np.zeros_like(self.trust)
         self.trust_rules = TrustRules.of(cfg, self.clock)
-        self.aid.reset(self.state, self.trust, self.pools)
+        self.aid.reset(self.state, self.trust, self.pools, self.rng_behaviour)
         self.trust_changed()
         self._initial_occupancy()
         self.recorder = Recorder(self.steps, self.state, self.max_wait_steps)
@@ -208,9 +212,8 @@ class Engine:
         """Call after changing ``self.trust``: refreshes the mean and spread recorded."""
         self.trust_mean = float(self.trust.mean()) if self.trust.size else float("nan")
         self.trust_sd = float(self.trust.std()) if self.trust.size else float("nan")
-        self.trust_settled = bool(
-            self.trust.size and (self.trust == self.trust_rules.baseline).all()
-        )
+        level = self.trust_rules.baseline + self.trust_shift
+        self.trust_settled = bool(self.trust.size and (self.trust == level).all())
 
     def trust_unsettled(self) -> None:
         """Trust moved off the baseline: the next trust update must drift it back."""

@@ -4,17 +4,26 @@ After help due this step has started, and before the policy decides, every provi
 
 - **need** is its waiting patients beyond its free beds and the help already agreed
   for it (true pressure);
-- **reported** need is ``round(candour x need)``: low candour understates pressure,
-  and that is all a coordinator (``ics_pool`` and friends) sees;
-- **asked** is its reported need if its true pressure ``(occupied + waiting) /
-  capacity`` is above its asking threshold ``aid.ask_threshold + (1 - candour) x
-  candour.late``, else 0: low candour asks late;
 - **room** is its free beds beyond its own queue and the help it already promised;
 - **offer** is room beyond its self-preservation reserve
   ``round(min(1, self_preservation x (1 + financial pressure)) x reserve_share x capacity)``.
 
+Trust acts on what providers do (``config.channels``, ODD 7.13):
+
+- **asking and telling**: towards a partner it trusts ``t``, a provider's candour is
+  ``c' = clip(candour + telling x (t - neutral))``; it asks that partner for
+  ``round(c' x need)`` once its pressure ``(occupied + waiting) / capacity`` is above
+  ``aid.ask_threshold + (1 - c') x candour.late`` (``marks.ask``): it asks those it trusts
+  earlier and for more. ``asked`` is the most it asked of anyone; **reported** need (all a
+  coordinator sees: ``ics_pool`` and friends) is ``round(c' x need)`` with ``t`` its mean
+  trust in its usual partners (the system around it);
+- **offering**: what a helper would give a partner it trusts ``t`` (``marks.willing``):
+  none of its offer at ``refuse_below`` or less, all of it from ``neutral`` up (linearly
+  between), and above neutral also up to ``generosity`` of the free beds its reserve keeps
+  back (all of that at full trust).
+
 Hidden pressure (need not asked for) is found out by partners with probability
-``1 - (1 - candour.discovery_per_day)^step_days`` per step (the ``behaviour``
+``1 - (1 - candour.discovery_per_day)^decision_days`` per decision (the ``behaviour``
 stream); each partner's trust in the provider then falls by
 ``trust.hidden_loss x hidden / need`` of itself.
 """
@@ -52,9 +61,53 @@ class Asking(NamedTuple):
     hidden_loss: float  # share of partners' trust lost when all need was hidden
 
 
+class Channels(NamedTuple):
+    """How trust acts on offering and telling (``config.channels``): a channel that is
+    off reads the neutral trust instead of the real one."""
+
+    neutral: float
+    refuse_below: float
+    generosity: float
+    telling: float
+    offering_on: bool
+    telling_on: bool
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def candour_towards(candour, trust, channels):
+    """Candour towards a partner (or a coordinator) trusted ``trust``: the trait, moved by
+    ``telling`` x (trust - neutral), within [0, 1]."""
+    if not channels.telling_on:
+        return candour
+    return min(max(candour + channels.telling * (trust - channels.neutral), 0.0), 1.0)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def willing(offer, kept, trust, channels):
+    """What a helper offers a partner it trusts ``trust``, having ``offer`` beds beyond its
+    self-preservation reserve and ``kept`` free beds inside it: none of the offer at
+    ``refuse_below`` or less, all of it from neutral trust up, linearly between; above
+    neutral trust also up to ``generosity`` of the kept beds (all of that at full trust)."""
+    t = trust if channels.offering_on else channels.neutral
+    lo, mid = channels.refuse_below, channels.neutral
+    if t <= lo:
+        share = 0.0
+    elif t >= mid:
+        share = 1.0
+    else:
+        share = (t - lo) / (mid - lo)
+    give = share * offer
+    if t > mid and mid < 1.0:
+        give += channels.generosity * (t - mid) / (1.0 - mid) * kept
+    return int(give + 0.5)
+
+
 @njit(cache=True, error_model="numpy")
-def _pressure(rows, needs, candour, self_preservation, asking, keep_factor, rng, trust, links):
-    """Fills need, reported, asked, room and offer; returns whether trust changed."""
+def _pressure(
+    rows, needs, candour, self_preservation, asking, keep_factor, rng, trust, links, marks, channels
+):
+    """Fills need, reported, asked, room and offer per provider and, per aid link, what the
+    asker asks and what the helper is willing to give; returns whether trust changed."""
     capacity = rows.capacity
     occupied = rows.occupied
     rows_waiting = rows.waiting
@@ -73,10 +126,16 @@ def _pressure(rows, needs, candour, self_preservation, asking, keep_factor, rng,
     late = asking.late
     discover = asking.discover
     hidden_loss = asking.hidden_loss
+    src = links.src
+    dst = links.dst
+    src_start = links.src_start
     dst_start = links.dst_start
     index = links.index
+    reverse = links.reverse
+    usual = links.usual
     by_dst = links.by_dst
-    changed = False
+    ask = marks.ask
+    will = marks.willing
     for i in range(capacity.size):
         cap, occ, waiting = capacity[i], occupied[i], rows_waiting[i]
         free = max(cap - occ, 0)
@@ -84,10 +143,36 @@ def _pressure(rows, needs, candour, self_preservation, asking, keep_factor, rng,
         room[i] = max(free - waiting - pending_in[i], 0)
         keep = min(1.0, self_preservation[i] * keep_factor) * reserve_share
         offer[i] = max(room[i] - int(round(keep * cap)), 0)
+    for e in range(src.size):  # what each helper would give each partner, by its trust in it
+        d = dst[e]
+        r = reverse[e]
+        helper_trust = trust[r] if r >= 0 else trust[index[e]]
+        will[e] = willing(offer[d], room[d] - offer[d], helper_trust, channels)
+    changed = False
+    for i in range(capacity.size):
+        # asking and telling: candour towards each partner moves with trust in it; towards
+        # a coordinator, with its mean trust in its usual partners (the system around it)
         c = candour[i]
-        reported[i] = int(c * need[i] + 0.5)
-        over = (occ + waiting) > (threshold + (1.0 - c) * late) * cap
-        asked[i] = reported[i] if over else 0
+        load = occupied[i] + rows_waiting[i]
+        most = 0
+        total = 0.0
+        count = 0
+        for e in range(src_start[i], src_start[i + 1]):
+            t = trust[index[e]]
+            ce = candour_towards(c, t, channels)
+            # asks earlier (at less pressure) and for more of its need, the more candid
+            over = load > (threshold + (1.0 - ce) * late) * capacity[i]
+            ask[e] = int(ce * need[i] + 0.5) if over else 0
+            most = max(most, ask[e])
+            if usual[e]:
+                total += t
+                count += 1
+        if src_start[i] == src_start[i + 1]:  # no partner: what it would ask, by its trait
+            over = load > (threshold + (1.0 - c) * late) * capacity[i]
+            most = int(c * need[i] + 0.5) if over else 0
+        asked[i] = most  # the most it admitted to any partner
+        centre = candour_towards(c, total / count, channels) if count else c
+        reported[i] = int(centre * need[i] + 0.5)
         rows_need[i] = need[i]
         rows_asked[i] = asked[i]
         discoveries[i] = 0
@@ -130,7 +215,16 @@ class Pressure(Phase):
             traits.self_preservation,
             self.asking,
         )
-        self.tail = packed(e.rng_behaviour, e.trust, aid.links)
+        ch = cfg.channels
+        self.channels = Channels(
+            ch.neutral,
+            ch.refuse_below,
+            ch.generosity,
+            ch.telling,
+            "offering" not in ch.off,
+            "telling" not in ch.off,
+        )
+        self.tail = packed(e.rng_behaviour, e.trust, aid.links, aid.marks, self.channels)
         self.kernel = compiled(_pressure, *self.head, 1.0, *self.tail)
 
     def __call__(self) -> None:

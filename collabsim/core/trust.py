@@ -11,8 +11,12 @@ helper ``dst``):
 - patients harmed at the asker (admitted after the harm threshold, or lost) remove
   ``culture.harm_loss`` of its trust in every partner that refused it within
   ``culture.memory_days``: large in a blame culture, small in a learning one;
-- everything drifts towards the baseline at ``trust.drift_per_day``; protected
-  time raises the baseline to ``b + (1 - b)(1 - exp(-protected / effect_scale))``.
+- everything drifts at ``trust.drift_per_day`` towards its relationship's level: the
+  baseline, raised by protected time to ``b + (1 - b)(1 - exp(-protected /
+  effect_scale))``, plus the link's ``shift``; the shift follows the link's trust less the
+  baseline at ``channels.history_per_day`` (shared history, the memory channel), so a
+  relationship that has gone well or badly settles high or low instead of everything
+  returning to one value.
 
 Every change moves trust a fraction of the way towards 0 or 1, so it stays in
 [0, 1] by construction. Hidden pressure found out lowers trust in the pressure
@@ -54,9 +58,10 @@ class TrustRules(NamedTuple):
     refusal_loss: float
     harm_loss: float
     memory_steps: int  # how long a refusal is remembered when harm happens
-    drift: float  # share of the gap to the baseline closed per decision interval
+    drift: float  # share of the gap to the relationship's level closed per decision interval
     baseline: float
     adapt: float  # self-preservation adaptation per decision interval
+    history: float  # share of the gap to its trust a relationship's level closes per decision
 
     @classmethod
     def of(cls, config: Any, clock: Clock) -> TrustRules:
@@ -70,7 +75,9 @@ class TrustRules(NamedTuple):
             clock.per_decision(tr.drift_per_day),
             effective_baseline(tr, config.relationship),
             clock.per_decision(config.self_preservation.adapt),
-        )
+            0.0 if "memory" in config.channels.off
+            else clock.per_decision(config.channels.history_per_day),
+        )  # fmt: skip
 
 
 class TrustRows(NamedTuple):
@@ -80,9 +87,11 @@ class TrustRows(NamedTuple):
 
 
 @njit(cache=True, error_model="numpy")
-def _update_trust(trust, links, marks, helped, rows, harmed, rules, self_preservation, t, settled):
-    """Returns (mean trust, sd of trust, settled): settled while every link sits at the
-    baseline and nothing happens to move it."""
+def _update_trust(
+    trust, shift, links, marks, helped, rows, harmed, rules, self_preservation, t, settled
+):
+    """Returns (mean trust, sd of trust, settled): settled while every link sits at its
+    level and nothing happens to move it. Clears the marks it has read."""
     src = links.src
     index = links.index
     reverse = links.reverse
@@ -116,7 +125,7 @@ def _update_trust(trust, links, marks, helped, rows, harmed, rules, self_preserv
             if harms[s] + lost[s] + harmed[s] > 0:
                 active = True
     if settled and not active:  # nothing to drift and nothing happened: trust is unchanged
-        return baseline, 0.0, True
+        return _mean_sd(trust) + (True,)
     for e in range(src.size):
         i = index[e]
         s = src[e]
@@ -138,14 +147,27 @@ def _update_trust(trust, links, marks, helped, rows, harmed, rules, self_preserv
             and harms[s] + lost[s] + harmed[s] > 0
         ):
             trust[i] -= harm_loss * trust[i]
+    for e in range(src.size):  # read: the next update sees only what happens from now
+        moved[e] = 0
+        refused[e] = 0
+    history = rules.history
+    for i in range(trust.size):
+        # trust drifts towards its relationship's level (the baseline, shifted by shared
+        # history), and the level follows trust: a relationship can settle high or low
+        trust[i] += drift * (baseline + shift[i] - trust[i])
+        shift[i] += history * (trust[i] - baseline - shift[i])
+    return _mean_sd(trust) + (False,)
+
+
+@njit(cache=True, error_model="numpy")
+def _mean_sd(trust):
     total = 0.0
     squares = 0.0
     for i in range(trust.size):
-        trust[i] += drift * (baseline - trust[i])
         total += trust[i]
         squares += trust[i] * trust[i]
     mean = total / trust.size
-    return mean, math.sqrt(max(squares / trust.size - mean * mean, 0.0)), False
+    return mean, math.sqrt(max(squares / trust.size - mean * mean, 0.0))
 
 
 class UpdateTrust(Phase):
@@ -168,6 +190,7 @@ class UpdateTrust(Phase):
         self.rows = e.state.bundle(TrustRows)
         self.args = packed(
             e.trust,
+            e.trust_shift,
             aid.links,
             aid.marks,
             aid.helped,
@@ -177,14 +200,14 @@ class UpdateTrust(Phase):
             e.traits.self_preservation,
         )
         self.kernel = compiled(_update_trust, *self.args, 0, False) if e.trust.size else None
-        self.note = compiled(_note_harm, *self.args[4:6])
+        self.note = compiled(_note_harm, *self.args[5:7])
 
     def __call__(self) -> None:
         e = self.engine
         if self.kernel is None:
             return
         if not e.clock.deciding(e.t):  # trust moves when people decide; harm is remembered
-            self.note(*self.args[4:6])
+            self.note(*self.args[5:7])
             if e.clock.deciding(e.t - 1):
                 self.rows.refusals[:] = 0
             return

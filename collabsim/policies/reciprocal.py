@@ -5,10 +5,12 @@ and patients taken in), forgetting ``forgiveness_per_day`` of it a day. A helper
 considers an asker's request if the asker's balance with it (help the asker gave
 minus help it received) is at least ``-tolerance`` units; a request from a partner
 deeper in debt is still considered with probability ``generosity`` (the
-``behaviour`` stream), which is what lets cooperation restart. Helpers share their
-offer (room beyond the self-preservation reserve) among the requests they consider,
-in proportion to the requests; a helper with room that considered nothing for an
-asker has refused it. Agreed help starts after the friction delay set by trust.
+``behaviour`` stream), which is what lets cooperation restart. Requests are what each
+asker asks of that helper (its candour towards it moves with trust), and a helper gives
+an asker at most what its trust in it allows (``trust_gated``'s ``grant_offers``: the
+offering channel), sharing its room among the requests it considers; a helper with room
+that offered an asker nothing has refused it. Agreed help starts after the arrangement
+delay set by trust.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 
 @njit(cache=True, error_model="numpy")
 def _reciprocal(needs, links, marks, helped, keep, tolerance, generosity, rng, t):
-    asked = needs.asked
+    ask = marks.ask
     src = links.src
     usual = links.usual
     reverse_aid = links.reverse_aid
@@ -38,14 +40,13 @@ def _reciprocal(needs, links, marks, helped, keep, tolerance, generosity, rng, t
     for e in range(src.size):
         helped[e] *= keep  # forgiveness: old help fades from memory
     for e in range(src.size):
-        s = src[e]
         weights[e] = 0
-        if asked[s] == 0 or not usual[e]:
+        if ask[e] == 0 or not usual[e]:
             continue
         ra = reverse_aid[e]
         balance = (helped[ra] if ra >= 0 else 0.0) - helped[e]  # asker's credit with the helper
         if balance >= -tolerance or (generosity > 0 and uniform(rng) < generosity):
-            weights[e] = asked[s]
+            weights[e] = ask[e]
     grant_offers(needs, links, marks, t)
 
 
