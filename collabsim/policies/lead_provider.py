@@ -3,10 +3,12 @@
 Each region's collaborative of each kind is led by its largest provider (most
 staffed beds; the first listed on a tie). Each step the lead first meets its own
 *true* need from its members' beds along its like-for-like links in the region,
-then allocates what is left to the members' *reported* needs. Members give their
-offer plus ``compliance`` of the rest of their room (the lead contract overrides
-self-preservation as far as they comply); the lead gives only its own offer.
-Agreed help starts after the friction delay set by trust.
+then allocates what is left to the members' needs as they tell it: what each asks of
+the lead (its candour towards the lead moves with its trust in it:
+``collabsim.core.pressure``), or its reported need where it has no link to the lead.
+Members give their offer plus ``compliance`` of the rest of their room (the lead
+contract overrides self-preservation as far as they comply); the lead gives only its
+own offer. Agreed help starts after the arrangement delay set by trust.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ if TYPE_CHECKING:
 
 
 @njit(cache=True, error_model="numpy")
-def _lead(needs, links, marks, mask, is_lead, compliance, give, quota, first, t):
+def _lead(needs, links, marks, mask, is_lead, to_lead, compliance, give, quota, first, t):
     offer = needs.offer
     need = needs.need
     reported = needs.reported
+    ask = marks.ask
     src = links.src
     dst = links.dst
     grants = marks.grants
@@ -41,8 +44,9 @@ def _lead(needs, links, marks, mask, is_lead, compliance, give, quota, first, t)
     share_along(quota, give, mask, links, marks, first, 2 * t)  # the lead's own need first
     for e in range(src.size):  # what went to the lead is no longer there to give
         give[dst[e]] -= first[e]
-    for i in range(n):
-        quota[i] = 0 if is_lead[i] else reported[i]
+    for i in range(n):  # members tell the lead what they trust it with
+        e = to_lead[i]
+        quota[i] = 0 if is_lead[i] else (ask[e] if e >= 0 else reported[i])
     share_along(quota, give, mask, links, marks, grants, 2 * t + 1)
     for e in range(src.size):
         grants[e] += first[e]
@@ -60,6 +64,18 @@ def leads(engine: Engine) -> np.ndarray:
     return is_lead
 
 
+def links_to_lead(engine: Engine, is_lead: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per provider, its aid link to the lead of its collaborative (same region and kind,
+    within the mask), or -1."""
+    p, links = engine.providers, engine.aid.links
+    to_lead = np.full(p.n, -1, dtype=np.int64)
+    for e in np.flatnonzero(mask):
+        s, d = links.src[e], links.dst[e]
+        if is_lead[d] and not is_lead[s] and p.kind[s] == p.kind[d]:
+            to_lead[s] = e
+    return to_lead
+
+
 @register
 class LeadProvider(Policy):
     """Hierarchy: the lead meets its own needs first, then allocates to its members."""
@@ -70,12 +86,14 @@ class LeadProvider(Policy):
     def bind(self, engine: Engine) -> None:
         aid, n = engine.aid, engine.providers.n
         mask = (aid.links.same_region & aid.links.usual).astype(np.int8)
+        is_lead = leads(engine)
         self.args = packed(
             aid.needs,
             aid.links,
             aid.marks,
             mask,
-            leads(engine),
+            is_lead,
+            links_to_lead(engine, is_lead, mask),
             self.params.compliance,
             np.zeros(n, dtype=np.int64),
             np.zeros(n, dtype=np.int64),
