@@ -295,6 +295,25 @@ def test_the_lead_meets_its_own_need_first_then_allocates_the_rest():
     assert st.transfers_out.tolist() == [5, 1, 0] and st.transfers_in.tolist() == [0, 0, 6]
 
 
+@pytest.mark.parametrize(("trust_in_lead", "told"), [(0.9, 8), (0.5, 6), (0.1, 4)])
+def test_members_tell_the_lead_what_they_trust_it_with(trust_in_lead, told):
+    """Member A (10 beds, full, 10 waiting, candour 0.6, no late asking) tells lead L (50
+    beds, 30 free) round((0.6 + 0.5 (t - 0.5)) x 10) of its need, by its trust t in L (not
+    its mean trust, which member B, full, trusted 0.5, would pull towards 0.5): that is
+    what L allocates it."""
+    prov = providers([50, 10, 10], [0.0] * 3, [1000.0] * 3)
+    cfg = config(sim={"days": 10, "warmup_days": 0}, policy={"name": "lead_provider"},
+                 aid={"delay_days": 0.0}, self_preservation={"mean": 0.0},
+                 candour={"mean": 0.6, "late": 0.0})  # fmt: skip
+    pairs = [(a, b) for a in range(3) for b in range(3) if a != b]
+    e = engine(prov, links(pairs), cfg)
+    e.trust[np.flatnonzero((e.links.src == 1) & (e.links.dst == 0))[0]] = trust_in_lead
+    st = fill(e, occupied=[20, 10, 10], waiting=[0, 10, 0]).state
+    begin_aid(e)
+    decide(e)
+    assert st.transfers_out.tolist() == [0, told, 0] and st.transfers_in[0] == told
+
+
 def test_each_region_and_kind_has_one_lead_the_largest():
     from collabsim.policies.lead_provider import leads
 
