@@ -115,6 +115,10 @@ def dividend_section(runs: pd.DataFrame, keys: list[str], folder: Path) -> str:
                 "sweep <code>trust.initial</code>) and report on that.</p>")  # fmt: skip
     table, key = dividend
     img = figures.dividend_chart(table, key, folder / "trust_dividend.png")
+    on = ""
+    if analysis.CHANNELS_KEY in keys:
+        on = (" With every channel of trust on (or the fewest off that the sweep has); "
+              "what each channel contributes is below.")  # fmt: skip
     rows = "".join(
         f"<tr><td class='what'>{html.escape(r.what_if)}</td>"
         f"<td>{html.escape(str(r.low))} to {html.escape(str(r.high))}</td>"
@@ -125,10 +129,91 @@ def dividend_section(runs: pd.DataFrame, keys: list[str], folder: Path) -> str:
     return (
         f"<p>Hours of waiting and pounds of aid cost saved, on average per patient and per "
         f"year, by moving <code>{html.escape(key)}</code> from its low to its high value, "
-        "on the same patients (same seeds). Positive numbers: trust saves.</p>"
+        f"on the same patients (same seeds). Positive numbers: trust saves.{on}</p>"
         "<table><tr><th>Where</th><th>From, to</th><th>Wait saved (hours)</th>"
         f"<th>Cost saved (GBP)</th></tr>{rows}</table>"
         f"{_img('trust dividend', img)}"
+    )
+
+
+# The columns of the channel table: measure -> (heading, format).
+CHANNEL_COLUMNS = {
+    "mean_wait_hours": ("Mean acute wait saved (hours)", "{:+.2f}"),
+    "waits_12h_per_quarter": ("12-hour waits saved a quarter", "{:+,.0f}"),
+    "harm_events": ("Patients harmed saved", "{:+,.0f}"),
+    "aid_cost": ("Cost of aid saved (GBP)", "{:+,.0f}"),
+}
+
+
+def part_label(part: str, channel: str) -> str:
+    """A row of the channel table in words."""
+    names = channel.replace("+", ", ")
+    return {
+        "total": f"Dividend with {names} off" if channel else "Dividend, every channel on",
+        "channel": f"through {names}",
+        "together": f"through {names} together",
+        "all_off": "Dividend with every channel off",
+        "interaction": "interaction (the rest)",
+    }.get(part, part)
+
+
+def channel_sentence(what_if: str, rows: pd.DataFrame) -> str:
+    """One sentence a trainer can say: where the wait trust saves comes from."""
+    total = rows[rows["part"] == "total"].iloc[0]["mean_wait_hours"]
+    where = f"<b>{html.escape(what_if)}</b>"
+    lead = (f"With {where}, the trust dividend in the mean acute wait is "
+            f"{interval_text(total, 1.0, '{:+.2f}')} hours")  # fmt: skip
+    channels = rows[rows["part"] == "channel"]
+    clear = [(r.channel, r.mean_wait_hours) for r in channels.itertuples()
+             if r.mean_wait_hours.n >= 2 and (r.mean_wait_hours.low > 0
+                                               or r.mean_wait_hours.high < 0)]  # fmt: skip
+    if not clear:
+        return f"{lead}; no single channel's part can be told from chance."
+    name, iv = max(clear, key=lambda c: abs(c[1].mean))
+    return (f"{lead}; the largest part comes through <b>{html.escape(name)}</b>: "
+            f"{interval_text(iv, 1.0, '{:+.2f}')} hours.")  # fmt: skip
+
+
+def channel_section(runs: pd.DataFrame, keys: list[str], folder: Path) -> str:
+    """The dividend split by channel where the sweep switches channels off, else ''."""
+    found = analysis.channel_dividends(runs, keys)
+    if found is None:
+        return ""
+    table, key, measures = found
+    shown = [m for m in measures if m in CHANNEL_COLUMNS]
+    head = "".join(f"<th>{html.escape(CHANNEL_COLUMNS[m][0])}</th>" for m in shown)
+    body, sentences = [], []
+    for what_if, rows in table.groupby("what_if", sort=False):
+        if "mean_wait_hours" in shown:
+            sentences.append(f"<p>{channel_sentence(str(what_if), rows)}</p>")
+        for r in rows.itertuples():
+            cells = "".join(
+                f"<td>{interval_text(getattr(r, m), 1.0, CHANNEL_COLUMNS[m][1])}</td>"
+                for m in shown
+            )
+            body.append(f"<tr><td class='what'>{html.escape(str(what_if))}</td>"
+                        f"<td class='what'>{html.escape(part_label(r.part, r.channel))}</td>"
+                        f"<td>{r.n}</td>{cells}</tr>")  # fmt: skip
+    img = ""
+    if "mean_wait_hours" in shown:
+        img = _img("trust dividend by channel",
+                   figures.channel_chart(table, "mean_wait_hours", key,
+                                         folder / "trust_channels.png"))  # fmt: skip
+    return (
+        "<h3>Why trust pays: the dividend by channel</h3>"
+        "<p>Trust acts through four channels: <b>offering</b> (a helper offers a partner more "
+        "the more it trusts it), <b>telling</b> (a provider asks a partner or coordinator "
+        "earlier, and reports more, the more it trusts it), <b>haggling</b> (help is "
+        "arranged sooner and cheaper between partners who trust each other) and "
+        "<b>memory</b> (a relationship settles where its trust has been). A channel's part "
+        "is the dividend with every channel on less the dividend with that channel switched "
+        f"off (acting as at neutral trust), moving <code>{html.escape(key)}</code> from its "
+        "low to its high value on the same patients (same seeds); the interaction is what "
+        "the parts leave of the whole. Positive numbers: trust saves.</p>"
+        + "".join(sentences)
+        + f"<table><tr><th>Where</th><th>Part</th><th>Paired seeds</th>{head}</tr>"
+        + "".join(body)
+        + f"</table>{img}"
     )
 
 
@@ -161,7 +246,7 @@ def make_report(directory: str | Path, baseline: str | None = None,
                                          "Trust by what-if: mean of runs, 95 % band", warmup,
                                          folder / "trust.png", ceiling=1.0)))  # fmt: skip
 
-    dividend_html = dividend_section(runs, keys, folder)
+    dividend_html = dividend_section(runs, keys, folder) + channel_section(runs, keys, folder)
 
     base_dir = Path(runs.loc[runs["_label"] == base, "_dir"].iloc[0])
     map_img = figures.network_map(base_dir, f"How full each provider was ({base})",
