@@ -3,6 +3,7 @@
     collabsim                                  # the default experiment (small network)
     collabsim network=england sim.days=730     # any setting, Hydra-style
     collabsim -m policy=none seed=1,2,3        # a sweep (Hydra multirun)
+    collabsim check | settings | collect | report ...   # the other commands (COMMANDS_HELP)
 
 A mistake in the user's input (unknown setting, value out of range, bad network
 file, a run too big for the machine) is reported as one line on stderr with exit status
@@ -200,6 +201,18 @@ def _hydra_main(argv: list[str]) -> None:
 
 
 HYDRA_FLAGS_THAT_RUN = ("-m", "--multirun")
+SUBCOMMANDS = ("check", "collect", "report", "settings")  # collabsim.commands.COMMANDS
+# Printed before Hydra's own help by ``collabsim --help``.
+COMMANDS_HELP = """\
+usage: collabsim [OVERRIDE ...]          run one experiment (overrides: key=value, group=option)
+       collabsim -m [OVERRIDE ...]       a sweep (Hydra multirun): one directory per job
+       collabsim check [OVERRIDE ...]    each provider's load against its beds, before a run
+       collabsim settings [PREFIX ...]   every setting: default, unit, range and meaning
+       collabsim collect DIR             DuckDB database of every finished run
+       collabsim report DIR              a self-contained HTML report of a sweep or run
+       collabsim --version               collabsim's version
+       collabsim COMMAND --help          a command's own options
+"""
 
 
 def _user_overrides(argv: list[str]) -> list[str]:
@@ -224,7 +237,7 @@ def _check_sweep(overrides: list[str]) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``collabsim`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in ("collect", "report"):
+    if argv and argv[0] in SUBCOMMANDS:
         from collabsim.commands import run_command
 
         try:
@@ -232,6 +245,14 @@ def main(argv: list[str] | None = None) -> None:
         except CollabsimError as exc:
             fail(str(exc), exc.status)
         return
+    if "--version" in argv:
+        from collabsim import __version__
+
+        print(f"collabsim {__version__}")
+        return
+    if "--help" in argv or "-h" in argv:  # Hydra's help follows: groups and every setting
+        print(COMMANDS_HELP)
+        sys.stdout.flush()
     multirun = any(a in HYDRA_FLAGS_THAT_RUN for a in argv)
     other_flags = [a for a in argv if a.startswith("-") and a not in HYDRA_FLAGS_THAT_RUN]
     # Check first, so a mistake is one line and nothing is written: every point of a

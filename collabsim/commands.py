@@ -3,6 +3,11 @@
     collabsim collect <dir>                      # DuckDB database of every finished run
     collabsim report <dir> [--baseline policy=none] [--out report.html]
 
+and the commands that look before a run:
+
+    collabsim check [--columns] [OVERRIDE ...]   # each provider's load against its beds
+    collabsim settings [PREFIX ...]              # every setting: default, unit, range, meaning
+
 Mistakes (a directory that is not there or holds no runs, an unknown option) are one
 line on stderr with exit status 2; results that cannot be written (a full disk) one line
 with exit status 1; nothing is overwritten.
@@ -55,7 +60,19 @@ def _report(args: list[str]) -> None:
     print(f"figures: {path.parent / 'figures'}")
 
 
-COMMANDS = {"collect": _collect, "report": _report}
+def _check(args: list[str]) -> None:
+    from collabsim.check import main
+
+    main(args)
+
+
+def _settings(args: list[str]) -> None:
+    from collabsim.settings_doc import main
+
+    main(args)
+
+
+COMMANDS = {"check": _check, "collect": _collect, "report": _report, "settings": _settings}
 
 
 def run_command(name: str, args: list[str]) -> None:
