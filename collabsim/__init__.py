@@ -20,6 +20,7 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
+from collabsim import kernel_cache  # noqa: F401  (before any kernel module: numba's cache folder)
 from collabsim.config import Config, from_dict
 from collabsim.errors import CollabsimError, ConfigError, NetworkError
 from collabsim.settings import load_config
