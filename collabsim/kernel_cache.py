@@ -40,7 +40,9 @@ def use_keyed_cache() -> str | None:
         folder = base / name
         try:
             folder.mkdir(parents=True, exist_ok=True)
-        except OSError:  # not writable here: try the next place
+        except OSError:  # cannot be made here: try the next place
+            continue
+        if not os.access(folder, os.W_OK):  # e.g. another user's folder in /tmp
             continue
         os.environ["NUMBA_CACHE_DIR"] = str(folder)
         if "numba" in sys.modules:  # numba already imported: its config is read once

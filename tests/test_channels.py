@@ -33,6 +33,22 @@ def test_a_channel_switched_off_acts_as_at_neutral_trust():
     for trust in (0.0, 0.3, 0.9, 1.0):
         assert willing(40, 10, trust, off) == 40
         assert candour_towards(0.7, trust, off) == 0.7
+    # refuse_below may equal neutral (a step): neutral trust still gives the whole offer
+    step = Channels(0.5, 0.5, 0.5, 0.5, True, True)
+    assert willing(40, 10, 0.5, step) == 40 and willing(40, 10, 0.49, step) == 0
+    assert willing(40, 10, 0.0, step._replace(offering_on=False)) == 40
+
+
+def test_friction_settings_changed_take_effect_at_the_next_reset():
+    from tests.helpers import asker_and_helper
+
+    e = asker_and_helper()
+    assert e.aid.friction.on and e.aid.friction.delay == 0.0
+    e.config.channels.off = ["haggling"]
+    e.config.aid.delay_days = 3.0
+    e.reset(e.config.seed)
+    assert not e.aid.friction.on and e.aid.friction.delay == 3.0
+    assert e.aid.in_flight.pending.shape[1] == 3 + 1  # room for the longest delay
 
 
 def test_raising_trust_shortens_waits_on_the_same_seeds():

@@ -15,11 +15,13 @@ kind (an acute patient goes to an acute bed) within the policy's reach (usually
   occupied never exceeds capacity anywhere.
 
 Help agreed between partners with trust t (mean of the two directions) starts
-``aid.delay_days * (1 - t)^power / step`` steps later (nearest whole step, halves
-up): until then the patients stay in their queue, still waiting and counted, and a
+``aid.delay_days * (1 - t)^power / step`` steps later on average (the whole part, plus
+one step with probability the fraction: ``arrangement_steps``), at whatever step that
+is: until then the patients stay in their queue, still waiting and counted, and a
 transfer shrinks if they were admitted at home meanwhile. Each unit costs
 ``aid.cost * (1 - t)^power + aid.cost_per_minute * minutes``. Lower trust, later
-and dearer help: this is the trust dividend's mechanism.
+and dearer help: the haggling channel of the trust dividend (ODD 7.13; the others act
+in ``collabsim.core.pressure``, the policies and ``collabsim.core.trust``).
 """
 
 from __future__ import annotations
@@ -177,6 +179,15 @@ class Aid:
             usual=minutes <= aid.max_travel_minutes,
             same_region=providers.region[src] == providers.region[dst],
         )
+        self.configure(aid, clock, channels)
+        self.helped = np.zeros(m, dtype=float)  # help dst[e] has given src[e] (units, remembered)
+        self.marks, self._marks = _zeros(LinkMarks, m)
+        self.needs, self._needs = _zeros(Needs, n)
+
+    def configure(self, aid: Any, clock: Any, channels: Any) -> None:
+        """Friction, loans and the rings of help in flight from the settings (at build and
+        at every reset, so a changed setting takes effect at the next reset)."""
+        m = self.links.src.size
         # help agreed at a decision starts after its delay, at any step; loans last
         # loan_days to the nearest step
         delay_steps_max = clock.steps_at_least(aid.delay_days)
@@ -194,9 +205,6 @@ class Aid:
             np.zeros((2, delay_steps_max + 1, m), dtype=np.int64),
             np.zeros((self.loan_steps + 1, m), dtype=np.int64),
         )
-        self.helped = np.zeros(m, dtype=float)  # help dst[e] has given src[e] (units, remembered)
-        self.marks, self._marks = _zeros(LinkMarks, m)
-        self.needs, self._needs = _zeros(Needs, n)
 
     def reset(self, state: Any, trust: np.ndarray, pools: Any, rng: np.ndarray) -> None:
         """Nothing in flight, nothing remembered; the aid kernels' arguments for this
@@ -463,7 +471,7 @@ def _begin(
 
 @njit(cache=True, error_model="numpy")
 def _clear_flows(rows):
-    """This step's aid flows start at zero (and are over the step after a decision)."""
+    """This step's aid flows start at zero (every step: help may start at any step)."""
     capacity = rows.capacity
     transfers_out = rows.transfers_out
     transfers_in = rows.transfers_in
@@ -536,7 +544,8 @@ def _agree(
 
 
 class BeginAid(Phase):
-    """Start of the aid phase: clear this step's marks, end loans due, start help due."""
+    """Start of the aid phase, every step: clear this step's flows, end loans due, start
+    help due (the marks ``moved`` and ``refused`` are cleared by the trust update)."""
 
     name = "begin_aid"
     rows = (

@@ -95,6 +95,7 @@ class Engine:
         # how far shared history has moved each relationship's level from the baseline
         self.trust_shift = np.zeros_like(self.trust)
         self.trust_rules = TrustRules.of(cfg, self.clock)
+        self.aid.configure(cfg.aid, self.clock, cfg.channels)
         self.aid.reset(self.state, self.trust, self.pools, self.rng_behaviour)
         self.trust_changed()
         self._initial_occupancy()

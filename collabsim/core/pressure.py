@@ -90,10 +90,10 @@ def willing(offer, kept, trust, channels):
     neutral trust also up to ``generosity`` of the kept beds (all of that at full trust)."""
     t = trust if channels.offering_on else channels.neutral
     lo, mid = channels.refuse_below, channels.neutral
-    if t <= lo:
-        share = 0.0
-    elif t >= mid:
+    if t >= mid:  # first: with refuse_below = neutral, neutral trust still gives the offer
         share = 1.0
+    elif t <= lo:
+        share = 0.0
     else:
         share = (t - lo) / (mid - lo)
     give = share * offer

@@ -1,4 +1,4 @@
-"""Trust on every directed link, after this step's help, refusals and harm.
+"""Trust on every directed link, after the help, refusals and harm since the last decision.
 
 The ``update_trust`` phase runs after admission. On each aid link (asker ``src``,
 helper ``dst``):
@@ -23,7 +23,7 @@ Every change moves trust a fraction of the way towards 0 or 1, so it stays in
 phase (``collabsim.core.pressure``).
 
 Self-preservation adapts when ``self_preservation.adapt`` > 0: a provider helped
-this step lowers it by that share; one refused by a partner it has helped more
+since the last trust update lowers it by that share; one refused by a partner it has helped more
 than it was helped by ("burned") raises it by that share of the gap to 1.
 """
 
@@ -171,7 +171,8 @@ def _mean_sd(trust):
 
 
 class UpdateTrust(Phase):
-    """Trust after this step's help, refusals, harm and drift; kept in [0, 1]."""
+    """Trust after the help, refusals and harm since the last decision, and drift; kept
+    in [0, 1]."""
 
     name = "update_trust"
     rows = (
