@@ -239,6 +239,45 @@ def test_a_provider_asks_a_partner_it_trusts_earlier_and_for_more():
     assert asks([], 10, trust_b=0.1, trust_c=0.1)[2] == 4  # candour 0.4 towards it
 
 
+# ------------------------------------------------------------------------ reciprocal
+
+
+def owing(helped_by_b: float, helped_by_a: float, **params):
+    """A (full, 6 waiting) asks B (10 free beds); B has helped A ``helped_by_b`` units
+    in the past and A has helped B ``helped_by_a``."""
+    from tests.helpers import asker_and_helper, link
+
+    e = asker_and_helper(policy={"name": "reciprocal", "params": {"tolerance": 10.0,
+                                                                  "forgiveness_per_day": 0.0,
+                                                                  **params}})  # fmt: skip
+    e.aid.helped[link(e, 0, 1)] = helped_by_b
+    e.aid.helped[link(e, 1, 0)] = helped_by_a
+    begin_aid(e)
+    decide(e)
+    return e, link(e, 0, 1)
+
+
+def test_reciprocal_helps_a_partner_whose_balance_is_within_tolerance():
+    e, ab = owing(helped_by_b=15, helped_by_a=6, generosity=0.0)  # A owes 9 <= 10
+    assert e.state.transfers_out[0] == 6 and e.aid.marks.refused[ab] == 0
+
+
+def test_reciprocal_refuses_a_partner_too_deep_in_debt_unless_generous():
+    e, ab = owing(helped_by_b=20, helped_by_a=6, generosity=0.0)  # A owes 14 > 10
+    assert e.state.transfers_out[0] == 0 and e.aid.marks.refused[ab] == 1
+    e, ab = owing(helped_by_b=20, helped_by_a=6, generosity=1.0)  # forgiven this time
+    assert e.state.transfers_out[0] == 6 and e.aid.marks.refused[ab] == 0
+
+
+def test_reciprocal_remembers_help_given_and_forgets_it_slowly():
+    e, ab = owing(helped_by_b=0, helped_by_a=0, generosity=0.0)
+    assert e.aid.helped[ab] == 6  # B has now helped A with 6
+    e.policy.params = dataclasses.replace(e.policy.params, forgiveness_per_day=0.5)
+    e.policy.bind(e)  # forgetting half a day
+    decide(e)
+    assert e.aid.helped[ab] == pytest.approx(3.0)
+
+
 # --------------------------------------------------------------------- lead provider
 
 
