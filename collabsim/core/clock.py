@@ -34,14 +34,6 @@ class Clock:
         """Whether people decide in step ``t``."""
         return t % self.decision_steps == 0
 
-    def decisions(self, days: float) -> int:
-        """The nearest whole number of decision intervals to ``days``."""
-        return int(round(days / self.decision_days))
-
-    def decisions_at_least(self, days: float) -> int:
-        """Whole decision intervals covering ``days``."""
-        return int(math.ceil(days / self.decision_days - 1e-9))
-
     def per_decision(self, chance_per_day: float) -> float:
         """The chance per decision interval that gives ``chance_per_day`` over a day."""
         return 1.0 - (1.0 - chance_per_day) ** self.decision_days
