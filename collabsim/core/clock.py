@@ -9,7 +9,8 @@ the same chance over a day.
 People decide at a coarser rhythm than patients flow (bed meetings a few times a
 day, not every hour): decisions (requests, mutual aid, trust) happen every
 ``decision_steps`` steps, at steps ``t`` with ``t % decision_steps == 0``, and their
-delays and rates are counted in decision intervals of ``decision_days``.
+rates are counted per decision interval of ``decision_days`` (help agreed then starts at
+whatever step its delay ends).
 """
 
 from __future__ import annotations
