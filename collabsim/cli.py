@@ -3,7 +3,7 @@
     collabsim                                  # the default experiment (small network)
     collabsim network=england sim.days=730     # any setting, Hydra-style
     collabsim -m policy=none seed=1,2,3        # a sweep (Hydra multirun)
-    collabsim check | settings | collect | report ...   # the other commands (COMMANDS_HELP)
+    collabsim check | settings | dashboard ...   # the other commands (COMMANDS_HELP)
 
 A mistake in the user's input (unknown setting, value out of range, bad network
 file, a run too big for the machine) is reported as one line on stderr with exit status
@@ -201,7 +201,7 @@ def _hydra_main(argv: list[str]) -> None:
 
 
 HYDRA_FLAGS_THAT_RUN = ("-m", "--multirun")
-SUBCOMMANDS = ("check", "collect", "report", "settings")  # collabsim.commands.COMMANDS
+SUBCOMMANDS = ("check", "collect", "report", "settings", "dashboard")  # collabsim.commands.COMMANDS
 # Printed before Hydra's own help by ``collabsim --help``.
 COMMANDS_HELP = """\
 usage: collabsim [OVERRIDE ...]          run one experiment (overrides: key=value, group=option)
@@ -210,6 +210,7 @@ usage: collabsim [OVERRIDE ...]          run one experiment (overrides: key=valu
        collabsim settings [PREFIX ...]   every setting: default, unit, range and meaning
        collabsim collect DIR             DuckDB database of every finished run
        collabsim report DIR              a self-contained HTML report of a sweep or run
+       collabsim dashboard               the training page: the trust dividend in a browser
        collabsim --version               collabsim's version
        collabsim COMMAND --help          a command's own options
 """

@@ -8,6 +8,10 @@ and the commands that look before a run:
     collabsim check [--columns] [OVERRIDE ...]   # each provider's load against its beds
     collabsim settings [PREFIX ...]              # every setting: default, unit, range, meaning
 
+and the training page:
+
+    collabsim dashboard [--host H] [--port P]    # the trust dividend live in a browser
+
 Mistakes (a directory that is not there or holds no runs, an unknown option) are one
 line on stderr with exit status 2; results that cannot be written (a full disk) one line
 with exit status 1; nothing is overwritten.
@@ -72,7 +76,19 @@ def _settings(args: list[str]) -> None:
     main(args)
 
 
-COMMANDS = {"check": _check, "collect": _collect, "report": _report, "settings": _settings}
+def _dashboard(args: list[str]) -> None:
+    from collabsim.dashboard.server import main
+
+    main(args)
+
+
+COMMANDS = {
+    "check": _check,
+    "collect": _collect,
+    "report": _report,
+    "settings": _settings,
+    "dashboard": _dashboard,
+}
 
 
 def run_command(name: str, args: list[str]) -> None:

@@ -70,6 +70,17 @@ class Demand:
         self._active: tuple[bool, ...] | None = None
         self._base_now = self.base
 
+    def add_shock(self, start: int, stop: int, multiplier: float) -> None:
+        """Multiply every provider's demand by ``multiplier`` for steps [start, stop): a
+        surge decided while the run goes on (the dashboard's button). It lasts until the
+        arrive phase is built again (a new model), not only until the next reset."""
+        if not (multiplier > 0 and math.isfinite(multiplier)):
+            raise ValueError(f"a demand multiplier is a positive number, not {multiplier!r}")
+        self.shocks.append(
+            (int(start), int(stop), float(multiplier), np.ones_like(self.base, dtype=bool))
+        )
+        self._active = None  # the shocks changed: base_at recomputes
+
     def factor(self, t: int) -> float:
         """Weekly (and hour-of-day) pattern times winter seasonality for step t (same for
         every provider)."""

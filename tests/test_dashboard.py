@@ -1,0 +1,227 @@
+"""The training page's parts without a browser (issue 11): the live system and the
+pair, the charts' options, the per-tab session, the page rendered by ``solara.render``,
+and the command's one-line errors. The browser tests are in test_dashboard_browser.py."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from collabsim.core.phases import ROW
+from collabsim.dashboard import charts
+from collabsim.dashboard.live import MEASURES, LiveSystem, Settings, TrustPair
+from collabsim.dashboard.presets import PRESETS
+from collabsim.dashboard.server import ServeError, check_address
+from collabsim.dashboard.session import Session
+from collabsim.errors import ConfigError
+from tests.helpers import run
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples" / "small_ics"
+
+
+@pytest.fixture(scope="module")
+def pair() -> TrustPair:
+    p = TrustPair(Settings(scenario="winter", days=60))
+    p.advance(20)
+    return p
+
+
+def test_a_day_is_a_day_of_steps_and_every_measure_is_recorded(pair: TrustPair) -> None:
+    low = pair.low
+    assert low.steps_per_day == 24 and low.day == 20 and low.engine.t == 20 * 24
+    series = low.series()
+    assert set(MEASURES) <= set(series) and all(len(series[m]) == 20 for m in MEASURES)
+    assert np.array_equal(series["day"], np.arange(1, 21))
+    assert (series["occupancy"] > 50).all() and (series["occupancy"] <= 100).all()
+    assert (series["waits_12h"] >= 0).all() and np.isfinite(series["mean_wait_hours"]).all()
+    rows = low.engine.recorder.rows[: low.engine.t]
+    # the day's figures are the engine's own per-step rows summed over the day's 24 steps
+    assert series["transfers"].sum() == rows[:, ROW["transfers_out"]].sum()
+    assert series["aid_cost"].sum() == pytest.approx(rows[:, ROW["aid_cost"]].sum())
+    assert low.arrived() == rows[:, ROW["arrivals"]].sum() > 0
+    assert low.totals()["waits_12h"] == series["waits_12h"].sum()
+
+
+def test_the_pair_sees_the_same_patients_and_differs_only_by_trust(pair: TrustPair) -> None:
+    lo, hi = pair.low, pair.high
+    assert lo.settings.trust == 0.2 and hi.settings.trust == 0.8
+    assert len(lo.daily_arrivals) == len(hi.daily_arrivals) == 20
+    for a, b in zip(lo.daily_arrivals, hi.daily_arrivals, strict=True):
+        assert np.array_equal(a, b)  # common random numbers: same providers, same days
+    assert lo.series()["mean_trust"][0] < 0.3 < 0.7 < hi.series()["mean_trust"][0]
+    # trust changed what providers did: help differs somewhere in 20 winter days
+    assert not np.array_equal(lo.series()["transfers"], hi.series()["transfers"])
+    d = pair.dividend()
+    assert d["waits_12h"] == lo.totals()["waits_12h"] - hi.totals()["waits_12h"]
+    assert pair.dividend_series()["waits_12h"][-1] == d["waits_12h"]
+
+
+def test_a_surge_raises_arrivals_by_its_size_for_its_days() -> None:
+    calm, surged = LiveSystem(Settings(days=30)), LiveSystem(Settings(days=30))
+    calm.advance(5)
+    surged.advance(5)
+    surged.surge(1.5, 10)
+    calm.advance(10)
+    surged.advance(10)
+    during = [sum(s.daily_arrivals[d].sum() for d in range(5, 15)) for s in (calm, surged)]
+    # ~1,600 arrivals in 10 days: Poisson sd ~40 each, so the ratio's sd is ~0.04
+    assert 1.35 < during[1] / during[0] < 1.65
+    calm.advance(5)
+    surged.advance(5)
+    after = [sum(s.daily_arrivals[d].sum() for d in range(15, 20)) for s in (calm, surged)]
+    assert 0.85 < after[1] / after[0] < 1.15  # over when its days are over
+    with pytest.raises(ValueError):
+        surged.surge(-1.0, 3)
+
+
+def test_the_run_stops_at_its_end() -> None:
+    s = LiveSystem(Settings(days=3))
+    assert s.advance(10) == 3 and s.finished and s.advance(1) == 0 and s.day == 3
+
+
+def test_settings_are_the_command_lines_overrides() -> None:
+    o = Settings(policy="reciprocal", trust=0.3, culture="blame").overrides()
+    assert "policy=reciprocal" in o and "trust.initial=0.3" in o and "culture=blame" in o
+    with pytest.raises(ConfigError, match="network"):
+        Settings(network="mars").overrides()
+    with pytest.raises(ConfigError, match="both"):
+        Settings(network="files", providers_file="p.csv").overrides()
+    with pytest.raises(ConfigError, match="candour"):
+        LiveSystem(Settings(candour=1.5))
+
+
+def test_every_preset_builds_and_says_what_to_look_for() -> None:
+    assert len(PRESETS) == 5 and sum(p.minutes for p in PRESETS) == 60
+    for p in PRESETS:
+        assert len(p.caption.splitlines()) == 2 and p.question.endswith("?")
+        LiveSystem(replace(p.settings, days=2)).advance(1)
+
+
+def test_the_network_option_draws_what_the_arrays_say() -> None:
+    s = LiveSystem(Settings(days=5))
+    s.advance(1)
+    pos = charts.layout(s.model.graph)
+    n = len(s.names)
+    trust = np.linspace(0, 1, s.aid_src.size)
+    helped = np.zeros(s.aid_src.size, dtype=int)
+    helped[0] = 3
+    opt = charts.network_option(
+        pos,
+        s.names,
+        s.kinds,
+        s.regions,
+        s.capacity,
+        np.full(n, 1.2),
+        s.aid_src,
+        s.aid_dst,
+        trust,
+        helped,
+        np.zeros_like(helped),
+    )
+    graph = opt["series"][0]
+    assert len(graph["data"]) == n
+    pairs = {(min(a, b), max(a, b)) for a, b in zip(s.aid_src, s.aid_dst, strict=True)}
+    assert len(graph["links"]) == len(pairs)  # each pair once
+    assert all(node["itemStyle"]["color"] == charts.HIGH for node in graph["data"])
+    styles = [link["lineStyle"] for link in graph["links"]]
+    assert sum(st["color"] == charts.HELP for st in styles) == 1
+    sizes = [node["symbolSize"] for node in graph["data"]]
+    assert sizes[int(np.argmax(s.capacity))] == max(sizes)  # sized by beds
+
+
+def test_names_from_a_file_reach_the_page_escaped() -> None:
+    opt = charts.network_option(
+        np.zeros((1, 2)),
+        ["<img src=x onerror=alert(1)>"],
+        np.array([0]),
+        ["<b>R</b>"],
+        np.array([10]),
+        np.array([0.5]),
+        np.array([], dtype=int),
+        np.array([], dtype=int),
+        np.array([]),
+        np.array([]),
+        np.array([]),
+    )
+    tip = opt["series"][0]["data"][0]["tooltip"]["formatter"]
+    assert "<img" not in tip and "&lt;img" in tip and "<b>" not in tip
+
+
+def test_the_layout_is_fixed_and_uses_the_places_it_is_given(tmp_path: Path) -> None:
+    england = LiveSystem(Settings(network="england", days=2)).model.graph
+    a, b = charts.layout(england), charts.layout(england)
+    assert np.array_equal(a, b) and a.min() >= 0 and a.max() <= 1
+    files = LiveSystem(
+        Settings(
+            network="files",
+            providers_file=str(EXAMPLES / "providers.csv"),
+            links_file=str(EXAMPLES / "links.csv"),
+            days=2,
+        )
+    )
+    p1, p2 = charts.layout(files.model.graph), charts.layout(files.model.graph)
+    assert np.array_equal(p1, p2) and np.isfinite(p1).all() and len(np.unique(p1, axis=0)) > 1
+
+
+def test_a_line_with_no_value_yet_is_a_gap() -> None:
+    opt = charts.line_option("t", np.arange(1, 4), {"a": np.array([1.0, np.nan, 2.0])})
+    assert opt["series"][0]["data"] == [1.0, None, 2.0]
+
+
+def test_a_bad_upload_is_one_line_and_keeps_the_running_system(tmp_path: Path) -> None:
+    session = Session()
+    before = session.system
+    session.save_upload(
+        "providers",
+        "providers.csv",
+        b"id,name,kind,region,capacity,demand_per_day,mean_los_days\nA,A,acute,R,-5,10,5\n",
+    )
+    session.save_upload("links", "links.csv", (EXAMPLES / "links.csv").read_bytes())
+    assert not session.load_files(Settings())
+    assert session.error and "\n" not in session.error and "capacity" in session.error
+    assert session.system is before
+    session.save_upload("providers", "providers.csv", (EXAMPLES / "providers.csv").read_bytes())
+    assert session.load_files(Settings()) and session.error == ""
+    n = sum(1 for _ in (EXAMPLES / "providers.csv").read_text().splitlines()) - 1
+    assert len(session.system.low.names) == n
+    assert session.uploads != Session().uploads  # each tab its own folder
+
+
+def test_two_pages_have_their_own_models() -> None:
+    import ipyvuetify as v
+    import solara
+
+    from collabsim.dashboard.app import Page
+
+    # the app layout holds the sidebar (the controls), as the server gives every page one
+    _, first = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    _, second = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    step = first.find(v.Btn, children=["Step"])
+    step.widget.fire_event("click", {})
+    step.widget.fire_event("click", {})
+    assert first.find(v.Html, class_="cs-day").widget.children == ["Day 2 of 365"]
+    assert second.find(v.Html, class_="cs-day").widget.children == ["Day 0 of 365"]
+
+
+def test_a_port_in_use_or_out_of_range_is_refused_in_one_line() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(ServeError, match="another program"):
+            check_address("127.0.0.1", port)
+    with pytest.raises(ServeError, match="not a port"):
+        check_address("127.0.0.1", 70000)
+
+
+@pytest.mark.slow
+def test_the_command_refuses_a_bad_port_in_one_line(tmp_path: Path) -> None:
+    out = run(["dashboard", "--port", "70000"], tmp_path)
+    assert out.returncode == 2 and out.stderr.strip().count("\n") == 0 and "port" in out.stderr
+    out = run(["dashboard", "--colour", "red"], tmp_path)
+    assert out.returncode == 2 and "unrecognized" in out.stderr
