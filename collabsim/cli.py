@@ -201,7 +201,8 @@ def _hydra_main(argv: list[str]) -> None:
 
 
 HYDRA_FLAGS_THAT_RUN = ("-m", "--multirun")
-SUBCOMMANDS = ("check", "collect", "report", "settings", "dashboard")  # collabsim.commands.COMMANDS
+# collabsim.commands.COMMANDS
+SUBCOMMANDS = ("check", "collect", "report", "settings", "dashboard", "animate")
 # Printed before Hydra's own help by ``collabsim --help``.
 COMMANDS_HELP = """\
 usage: collabsim [OVERRIDE ...]          run one experiment (overrides: key=value, group=option)
@@ -211,6 +212,7 @@ usage: collabsim [OVERRIDE ...]          run one experiment (overrides: key=valu
        collabsim collect DIR             DuckDB database of every finished run
        collabsim report DIR              a self-contained HTML report of a sweep or run
        collabsim dashboard               the training page: the trust dividend in a browser
+       collabsim animate OUT             the page's network and plots as a GIF or MP4, for slides
        collabsim --version               collabsim's version
        collabsim COMMAND --help          a command's own options
 """

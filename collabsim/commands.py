@@ -11,6 +11,7 @@ and the commands that look before a run:
 and the training page:
 
     collabsim dashboard [--host H] [--port P]    # the trust dividend live in a browser
+    collabsim animate [--days N] ... OUT         # the same as a GIF or MP4, for slides
 
 Mistakes (a directory that is not there or holds no runs, an unknown option) are one
 line on stderr with exit status 2; results that cannot be written (a full disk) one line
@@ -82,12 +83,19 @@ def _dashboard(args: list[str]) -> None:
     main(args)
 
 
+def _animate(args: list[str]) -> None:
+    from collabsim.dashboard.animate import main
+
+    main(args)
+
+
 COMMANDS = {
     "check": _check,
     "collect": _collect,
     "report": _report,
     "settings": _settings,
     "dashboard": _dashboard,
+    "animate": _animate,
 }
 
 

@@ -8,6 +8,7 @@ Hydra's compose API, so notebooks and tests get exactly what the command line ge
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,9 @@ def refuse_resolvers(value: Any, path: str = "") -> None:
         )
 
 
+_COMPOSING = threading.Lock()
+
+
 def register_base() -> None:
     """Make the dataclass defaults Hydra's ``collabsim_base`` node (one source of truth)."""
     from hydra.core.config_store import ConfigStore
@@ -103,7 +107,9 @@ def compose(overrides: Sequence[str] = (), validate: bool = False, with_hydra: b
 
     register_base()
     try:
-        with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+        # Hydra's global state holds one config directory at a time: the dashboard builds
+        # models in several threads (a room opening the page at once), so one at a time
+        with _COMPOSING, initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
             cfg = hydra_compose(
                 config_name="config", overrides=list(overrides), return_hydra_config=with_hydra
             )

@@ -225,3 +225,28 @@ def test_the_command_refuses_a_bad_port_in_one_line(tmp_path: Path) -> None:
     assert out.returncode == 2 and out.stderr.strip().count("\n") == 0 and "port" in out.stderr
     out = run(["dashboard", "--colour", "red"], tmp_path)
     assert out.returncode == 2 and "unrecognized" in out.stderr
+
+
+def test_the_page_exports_its_plots_and_its_run_for_slides() -> None:
+    from io import BytesIO
+
+    from PIL import Image
+
+    session = Session()
+    session.advance(4)
+    png = Image.open(BytesIO(session.plots_png()))
+    assert png.format == "PNG" and png.size[0] > 500
+    gif = Image.open(BytesIO(session.movie_gif()))
+    assert gif.format == "GIF" and gif.n_frames == 4  # one frame a day, days 1 to 4
+    session.advance(6)
+    assert Image.open(BytesIO(session.movie_gif(frames=5))).n_frames == 5  # every 2nd day
+
+
+def test_tabs_opened_at_once_each_get_a_model() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Hydra's compose state is global: without the lock in settings.compose two threads
+    # building at once failed with "GlobalHydra is already initialized"
+    with ThreadPoolExecutor(4) as pool:
+        sessions = list(pool.map(lambda _: Session(), range(4)))
+    assert len({id(s.system) for s in sessions}) == 4

@@ -1,130 +1,97 @@
 """The training page (``collabsim dashboard``): the trust dividend live in a browser.
 
-Solara components, in the process that holds the model. The components take a system
-(``LiveSystem``) or a pair (``TrustPair``) and draw it, so the game's pages can reuse
-them: ``NetworkChart``, ``Plots``, ``DividendNumbers``, ``PresetCard``. ``Page`` makes one
-``Session`` per browser tab (``use_memo``): nothing is shared between browsers.
+Solara components, in the process that holds the model. The components draw a ``Frame``
+(``collabsim.dashboard.frame``: a system's or a pair's charts and numbers at the end of a
+day), so the game's pages can reuse them: ``NetworkChart``, ``Plots``,
+``DividendNumbers``, ``PresetCard``. ``Page`` makes one ``Session`` per browser tab
+(``use_memo``): nothing is shared between browsers.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+from pathlib import Path
 
 import solara
+import traitlets
+from solara.components.echarts import EchartsWidget
 
-from collabsim.dashboard import charts
-from collabsim.dashboard.live import (
-    CULTURES,
-    HIGH_TRUST,
-    LOW_TRUST,
-    MEASURES,
-    POLICIES,
-    SCENARIOS,
-    LiveSystem,
-    Settings,
-    TrustPair,
-)
+from collabsim.dashboard.frame import Boxed, Frame, Side
+from collabsim.dashboard.live import CULTURES, POLICIES, SCENARIOS, Settings
 from collabsim.dashboard.presets import PRESETS, Preset, preset
 from collabsim.dashboard.session import Session
 
 logging.getLogger("MESA").setLevel(logging.WARNING)
 
-PLOTTED = ("mean_wait_hours", "waits_12h", "occupancy", "transfers", "mean_trust", "aid_cost")
 NETWORK_LABELS = {
     "small": "Small ICS (5 providers)",
     "england": "England (247 providers)",
     "files": "My own CSV files",
 }
 VIEW_LABELS = {"dividend": "Trust dividend (low vs high trust)", "single": "One system"}
-SPEEDS = (1, 2, 5, 10, 20)  # simulated days a second
+# simulated days a second; the last plays as fast as the machine steps and redraws
+SPEEDS = {"1": 1, "2": 2, "5": 5, "10": 10, "20": 20, "as fast as it can": 0}
 
 
-@solara.component
-def NetworkChart(system: LiveSystem, title: str, css: str, tick: int) -> None:
-    """One system's network, redrawn from its arrays (``tick`` forces the redraw)."""
-    pos = solara.use_memo(lambda: charts.layout(system.model.graph), [id(system)])
-    option = charts.network_option(
-        pos,
-        system.names,
-        system.kinds,
-        system.regions,
-        system.capacity,
-        system.pressure(),
-        system.aid_src,
-        system.aid_dst,
-        system.trust_on_aid_links(),
-        system.helped_today,
-        system.on_loan(),
-        title,
+def _json_template() -> str:
+    """Solara's ECharts template, reading its option from a JSON string."""
+    vue = Path(EchartsWidget.template_file[0]).with_name(EchartsWidget.template_file[1])
+    text = vue.read_text()
+    patched = text.replace(
+        "this.chart.setOption(this.option, true)",
+        "this.chart.setOption(JSON.parse(this.option_json), true)",
     )
-    solara.FigureEcharts(option=option, attributes={"style": "height: 380px;", "class": css})
+    patched = patched.replace("    option() {", "    option_json() {")
+    if patched.count("JSON.parse(this.option_json)") != 2 or "option_json() {" not in patched:
+        raise RuntimeError(f"Solara's {vue.name} changed: update collabsim's chart widget")
+    return patched
+
+
+class JsonEcharts(EchartsWidget):
+    """Solara's ECharts widget with its option as JSON text. Reacton walks every dict and
+    list in an element's arguments looking for elements; England's network option holds
+    ~1,000 node and link objects, and that walk cost ~200 ms a redraw (measured), where a
+    string costs nothing. The browser parses it and draws as Solara's widget does."""
+
+    template_file = None
+    template = traitlets.Unicode(_json_template()).tag(sync=True)
+    option_json = traitlets.Unicode("{}").tag(sync=True)
 
 
 @solara.component
-def Plots(lines: dict[str, LiveSystem], tick: int) -> None:
+def EChart(option: Boxed, css: str, height: int) -> None:
+    """A chart of ``option`` (serialised once per new option)."""
+    text = solara.use_memo(lambda: json.dumps(option.value), [option])
+    JsonEcharts.element(
+        option_json=text, attributes={"style": f"height: {height}px;", "class": css}
+    )
+
+
+@solara.component
+def NetworkChart(side: Side) -> None:
+    """One system's network (its frame's option) and its arrivals so far."""
+    EChart(side.option, side.css, 380)
+    solara.Text(f"patients arrived: {side.arrived:,}", classes=[f"{side.css}-arrived"])
+
+
+@solara.component
+def Plots(frame: Frame) -> None:
     """The live plots: one small chart per measure, one line per system."""
-    series = {label: system.series() for label, system in lines.items()}
-    colours = {
-        f"low trust ({LOW_TRUST:g})": charts.SERIES_COLOURS["low"],
-        f"high trust ({HIGH_TRUST:g})": charts.SERIES_COLOURS["high"],
-    }
-    day = next(iter(series.values()))["day"]
     with solara.GridFixed(columns=3):
-        for name in PLOTTED:
-            option = charts.line_option(
-                MEASURES[name], day, {label: s[name] for label, s in series.items()}, colours
-            )
-            solara.FigureEcharts(
-                option=option, attributes={"style": "height: 220px;", "class": f"cs-plot-{name}"}
-            )
+        for name, option in frame.plots.items():
+            EChart(option, f"cs-plot-{name}", 220)
 
 
 @solara.component
-def DividendNumbers(pair: TrustPair, tick: int) -> None:
+def DividendNumbers(frame: Frame) -> None:
     """What trust has saved so far, as numbers and a plot."""
-    d = pair.dividend()
-    lo, hi = pair.low.totals(), pair.high.totals()
     with solara.Row(classes=["cs-dividend"]):
-        _number(
-            "12-hour waits avoided",
-            f"{d['waits_12h']:,.0f}",
-            f"{lo['waits_12h']:,.0f} at low trust, {hi['waits_12h']:,.0f} at high",
-        )
-        _number(
-            "mean wait for a bed",
-            _change(d["mean_wait_hours"], "h", 2),
-            f"{lo['mean_wait_hours']:.2f} h at low trust, {hi['mean_wait_hours']:.2f} h at high",
-        )
-        _number(
-            "cost of arranging aid",
-            _change(d["aid_cost"], "GBP", 0),
-            f"GBP {lo['aid_cost']:,.0f} at low trust, GBP {hi['aid_cost']:,.0f} at high",
-        )
-    ds = pair.dividend_series()
-    option = charts.line_option(
-        "12-hour waits avoided by trust, so far",
-        ds["day"],
-        {"avoided": ds["waits_12h"]},
-        {"avoided": charts.SERIES_COLOURS["dividend"]},
-    )
-    solara.FigureEcharts(
-        option=option, attributes={"style": "height: 200px;", "class": "cs-plot-dividend"}
-    )
-
-
-def _change(saved: float, unit: str, digits: int) -> str:
-    """A saving (low minus high trust) as what high trust changed: "1.20 h shorter"."""
-    amount = f"{abs(saved):,.{digits}f}"
-    text = f"{unit} {amount}" if unit == "GBP" else f"{amount} {unit}"
-    if round(saved, digits) == 0:
-        return f"no change ({text})"
-    word = (
-        ("less" if unit == "GBP" else "shorter")
-        if saved > 0
-        else ("more" if unit == "GBP" else "longer")
-    )
-    return f"{text} {word}"
+        for label, (value, detail) in frame.numbers.items():
+            _number(label, value, detail)
+    if frame.dividend is not None:
+        EChart(frame.dividend, "cs-plot-dividend", 200)
 
 
 def _number(label: str, value: str, detail: str) -> None:
@@ -140,7 +107,7 @@ def PresetCard(chosen: Preset | None) -> None:
         return
     with solara.Card(f"{chosen.name} ({chosen.minutes} minutes)", classes=["cs-preset"]):
         for line in chosen.caption.splitlines():
-            solara.Text(line)
+            solara.Text(line, style={"display": "block"})
         solara.Text(f"For the room: {chosen.question}", style={"font-weight": "bold"})
 
 
@@ -149,7 +116,7 @@ def Page() -> None:
     session = solara.use_memo(Session, [])  # one per browser tab: never module-level
     tick = solara.use_reactive(0)
     playing = solara.use_reactive(False)
-    speed = solara.use_reactive(5)
+    speed = solara.use_reactive("5")
     view = solara.use_reactive(session.view)
     chosen = solara.use_reactive(None)
     network = solara.use_reactive(session.settings.network)
@@ -220,15 +187,19 @@ def Page() -> None:
         tick.set(tick.value + 1)
 
     def play_loop() -> None:
-        while playing.value:
+        while playing.value and not session.closed:
             start = time.perf_counter()
             if session.advance(1) == 0:
                 playing.set(False)
                 break
             tick.set(tick.value + 1)
-            time.sleep(max(0.0, 1 / speed.value - (time.perf_counter() - start)))
+            rate = SPEEDS[speed.value]
+            wait = 1 / rate - (time.perf_counter() - start) if rate else 0.02
+            time.sleep(max(0.0, wait))  # a pause even at full speed, so Pause gets through
 
     solara.use_thread(play_loop, dependencies=[playing.value])
+    # a closed tab's session stops playing (Solara unmounts the page when it culls it)
+    solara.use_effect(lambda: session.close, [])
 
     def upload(which: str):  # noqa: ANN202 - a callback
         def on_file(info: dict) -> None:
@@ -240,7 +211,6 @@ def Page() -> None:
 
         return on_file
 
-    system = session.system
     solara.Title("collabsim: the trust dividend")
     with solara.Sidebar():
         _heading("Session")
@@ -288,7 +258,7 @@ def Page() -> None:
         _share("Financial pressure", money, on_setting(money))
         _share("Candour", candour, on_setting(candour))
         solara.Text(
-            "Changing a setting starts the run again from day 1.", style={"font-size": "0.8em"}
+            "Changing a setting starts the run again from day 0.", style={"font-size": "0.8em"}
         )
         _heading("A demand surge, now")
         solara.SliderInt(
@@ -300,33 +270,50 @@ def Page() -> None:
             on_click=lambda: session.surge(1 + surge_size.value / 100, surge_days.value),
             classes=["cs-surge"],
         )
+        _heading("For slides")
+        solara.FileDownload(
+            session.plots_png,
+            filename="collabsim-plots.png",
+            label="Plots so far (PNG)",
+            mime_type="image/png",
+        )
+        solara.FileDownload(
+            session.movie_gif,
+            filename="collabsim-run.gif",
+            label="This run as a GIF",
+            mime_type="image/gif",
+        )
+        solara.Text(
+            "The GIF replays these settings from day 0 to today (at most 60 frames; "
+            "surges made live are not replayed).",
+            style={"font-size": "0.8em"},
+        )
 
     if error.value:
         solara.Error(error.value, classes=["cs-error"])
     PresetCard(chosen.value)
+    LiveView(session, tick)
+
+
+@solara.component
+def LiveView(session: Session, tick: solara.Reactive) -> None:
+    """The day, the networks, the numbers and the plots: the only part that redraws as
+    the run plays (it alone reads ``tick``; the controls are not re-rendered each day).
+    It draws the session's latest frame, never the model itself (``frame``)."""
+    tick.value  # noqa: B018 - reading it subscribes this component to each new day
+    frame = session.frame
     solara.Text(
-        f"Day {system.day} of {_days_total(system)}",
+        f"Day {frame.day} of {frame.days_total}",
         classes=["cs-day"],
         style={"font-size": "1.2em", "font-weight": "bold"},
     )
-    if isinstance(system, TrustPair):
-        with solara.Columns([1, 1]):
-            for label, side, css in (
-                (f"Low trust ({LOW_TRUST:g})", system.low, "cs-network-low"),
-                (f"High trust ({HIGH_TRUST:g})", system.high, "cs-network-high"),
-            ):
-                with solara.Column():
-                    NetworkChart(side, label, css, tick.value)
-                    solara.Text(f"patients arrived: {side.arrived():,}", classes=[f"{css}-arrived"])
-        DividendNumbers(system, tick.value)
-        Plots(
-            {f"low trust ({LOW_TRUST:g})": system.low, f"high trust ({HIGH_TRUST:g})": system.high},
-            tick.value,
-        )
-    else:
-        NetworkChart(system, f"Trust {system.settings.trust:g}", "cs-network", tick.value)
-        solara.Text(f"patients arrived: {system.arrived():,}", classes=["cs-network-arrived"])
-        Plots({"this system": system}, tick.value)
+    with solara.Columns([1] * len(frame.sides)):
+        for side in frame.sides:
+            with solara.Column():
+                NetworkChart(side)
+    if frame.numbers:
+        DividendNumbers(frame)
+    Plots(frame)
     _legend()
 
 
@@ -335,10 +322,6 @@ def _share(label: str, value: solara.Reactive, on_value) -> None:  # noqa: ANN00
     solara.SliderFloat(
         f"{label}: {value.value:.2f}", value=value.value, min=0, max=1, step=0.05, on_value=on_value
     )
-
-
-def _days_total(system: LiveSystem | TrustPair) -> int:
-    return (system.low if isinstance(system, TrustPair) else system).days_total
 
 
 def _heading(text: str) -> None:

@@ -178,7 +178,7 @@ def line_option(
         "tooltip": {"trigger": "axis"},
         "toolbox": SAVE,
         "legend": {"show": len(lines) > 1, "bottom": 0},
-        "grid": {"left": 55, "right": 20, "top": 35, "bottom": 45 if len(lines) > 1 else 30},
+        "grid": {"left": 55, "right": 40, "top": 35, "bottom": 45 if len(lines) > 1 else 30},
         "xAxis": {"type": "category", "data": days, "name": "day", "nameLocation": "end"},
         "yAxis": {"type": "value", "scale": True},
         "series": [

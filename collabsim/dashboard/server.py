@@ -58,6 +58,9 @@ def main(args: list[str]) -> None:
     ns = parser.parse_args(args)
     check_address(ns.host, ns.port)
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    # a closed tab's model (and its play loop) goes after 2 minutes, not Solara's 24 hours:
+    # a reload starts a fresh session anyway, and a room of 30 would otherwise pile up
+    os.environ.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "2m")
     from solara.__main__ import cli
 
     shown = "127.0.0.1" if ns.host in ("0.0.0.0", "::") else ns.host

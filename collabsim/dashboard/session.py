@@ -7,10 +7,13 @@ the model in it. A play loop runs in a thread while the page re-renders, hence t
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import threading
 from pathlib import Path
 
+from collabsim.dashboard.charts import layout
+from collabsim.dashboard.frame import Frame, frame_of
 from collabsim.dashboard.live import LiveSystem, Settings, TrustPair, check_files
 from collabsim.errors import CollabsimError
 
@@ -25,8 +28,16 @@ class Session:
         self.settings = Settings()
         self.view = "dividend"
         self.system: LiveSystem | TrustPair = TrustPair(self.settings)
+        self.pos = layout(self._first.model.graph)
+        self.frame: Frame = frame_of(self.system, self.pos)
         self.error = ""
+        self.closed = False
         self.uploads = Path(tempfile.mkdtemp(prefix="collabsim-upload-"))
+
+    def close(self) -> None:
+        """The tab is gone: stop any play loop and remove the uploaded files."""
+        self.closed = True
+        shutil.rmtree(self.uploads, ignore_errors=True)
 
     def rebuild(self, settings: Settings, view: str | None = None) -> bool:
         """Start again with ``settings`` (and ``view``). On a user's mistake (a bad
@@ -42,15 +53,49 @@ class Session:
             return False
         with self.lock:
             self.settings, self.view, self.system, self.error = settings, view, system, ""
+            self.pos = layout(self._first.model.graph)
+            self.frame = frame_of(system, self.pos)
         return True
 
+    @property
+    def _first(self) -> LiveSystem:
+        return self.system.low if isinstance(self.system, TrustPair) else self.system
+
     def advance(self, days: int = 1) -> int:
+        """Run ``days`` more days and make the new frame (both under the lock)."""
         with self.lock:
-            return self.system.advance(days)
+            done = self.system.advance(days)
+            if done:
+                self.frame = frame_of(self.system, self.pos)
+            return done
 
     def surge(self, multiplier: float, days: float) -> None:
         with self.lock:
             self.system.surge(multiplier, days)
+
+    def plots_png(self) -> bytes:
+        """Every per-day measure so far as one PNG (both systems in the dividend view)."""
+        from collabsim.dashboard.animate import plots_png
+
+        with self.lock:
+            if isinstance(self.system, TrustPair):
+                series, compare = self.system.low.series(), self.system.high.series()
+            else:
+                series, compare = self.system.series(), None
+        return plots_png(series, f"collabsim: day {self.frame.day}", compare)
+
+    def movie_gif(self, frames: int = 60) -> bytes:
+        """This run's settings replayed from day 0 to today as a GIF (``collabsim
+        animate``), with at most ``frames`` frames, in a folder removed afterwards."""
+        from collabsim.dashboard.animate import render
+
+        with self.lock:
+            settings, view, days = self.settings, self.view, max(self.frame.day, 1)
+        with tempfile.TemporaryDirectory(prefix="collabsim-gif-") as folder:
+            out = render(
+                settings, days, Path(folder) / "run.gif", view, every=max(1, -(-days // frames))
+            )
+            return Path(out["movie"]).read_bytes()
 
     def save_upload(self, which: str, name: str, data: bytes) -> Path:
         """Keep an uploaded CSV in this session's own folder (never the working folder)."""
@@ -68,8 +113,8 @@ class Session:
             return False
         try:
             check_files(providers, links)
-        except CollabsimError as exc:
-            self.error = str(exc)
+        except CollabsimError as exc:  # named as the user knows them, not by our folder
+            self.error = str(exc).replace(str(self.uploads) + "/", "")
             return False
         from dataclasses import replace
 
