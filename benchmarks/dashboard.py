@@ -80,7 +80,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def in_browser(network: str, seconds: float) -> dict[str, float]:
+def in_browser(network: str, seconds: float, view: str = "dividend") -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
     port = free_port()
@@ -111,6 +111,10 @@ def in_browser(network: str, seconds: float) -> dict[str, float]:
                     time.sleep(1)
             day = page.locator(".cs-day")
             day.wait_for(timeout=120_000)
+            if view != "dividend":
+                page.get_by_label("View").click(force=True)
+                page.get_by_role("option", name=view).click()
+                time.sleep(2)
             if network != "small":
                 page.get_by_label("Network").click(force=True)
                 page.get_by_role("option", name=network).click()
@@ -157,11 +161,12 @@ def main() -> None:
     if ns.no_browser:
         return
     print()
-    print("| network (dividend view, in Chromium) | days played | ms per day, end to end |")
-    print("|---|---|---|")
+    print("| network, in Chromium | view | days played | ms per day, end to end |")
+    print("|---|---|---|---|")
     for network in ("small", "england"):
-        r = in_browser(network, ns.seconds)
-        print(f"| {network} | {r['days']} | {r['ms_per_day']:.0f} |")
+        for view in ("single", "dividend"):
+            r = in_browser(network, ns.seconds, view)
+            print(f"| {network} | {view} | {r['days']} | {r['ms_per_day']:.0f} |")
 
 
 if __name__ == "__main__":
