@@ -83,6 +83,8 @@ def free_port() -> int:
 def in_browser(network: str, seconds: float, view: str = "dividend") -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
+    from collabsim.dashboard.headless import CHROMIUM, CHROMIUM_ARGS
+
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "collabsim", "dashboard", "--port", str(port)],
@@ -91,17 +93,7 @@ def in_browser(network: str, seconds: float, view: str = "dividend") -> dict[str
     )
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                ],
-            )
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             for _ in range(120):
                 try:
