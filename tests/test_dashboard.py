@@ -247,6 +247,62 @@ def test_tabs_opened_at_once_each_get_a_model() -> None:
 
     # Hydra's compose state is global: without the lock in settings.compose two threads
     # building at once failed with "GlobalHydra is already initialized"
+    def open_tab(_: int) -> int:
+        session = Session()
+        return session.advance(1)
+
     with ThreadPoolExecutor(4) as pool:
-        sessions = list(pool.map(lambda _: Session(), range(4)))
-    assert len({id(s.system) for s in sessions}) == 4
+        assert list(pool.map(open_tab, range(4))) == [1, 1, 1, 1]
+
+
+@pytest.mark.parametrize("scenario", ["funding_squeeze", "competition_history", "winter"])
+def test_a_scenario_keeps_its_own_values_until_a_slider_is_moved(scenario: str) -> None:
+    from collabsim.dashboard.live import scenario_values
+    from collabsim.settings import load_config
+
+    own = load_config([f"scenario={scenario}"])
+    built = LiveSystem(Settings(scenario=scenario, days=2)).config
+    assert built.finance.pressure == own.finance.pressure
+    assert built.candour.mean == own.candour.mean and built.trust.initial == own.trust.initial
+    assert scenario_values(scenario)["financial_pressure"] == own.finance.pressure
+    moved = LiveSystem(Settings(scenario=scenario, financial_pressure=0.9, days=2)).config
+    assert moved.finance.pressure == 0.9
+
+
+def test_presets_keep_their_scenarios_values() -> None:
+    squeeze = next(p for p in PRESETS if p.name == "Funding squeeze")
+    config = LiveSystem(replace(squeeze.settings, days=2)).config
+    assert config.finance.pressure == 0.3 and config.self_preservation.mean == 0.6
+
+
+def test_uploaded_files_follow_the_view_and_a_bad_upload_leaves_them_alone() -> None:
+    session = Session()
+    for which in ("providers", "links"):
+        session.save_upload(which, f"{which}.csv", (EXAMPLES / f"{which}.csv").read_bytes())
+    assert session.load_files(Settings(), "single") and isinstance(session.system, LiveSystem)
+    session.advance(2)
+    session.save_upload("providers", "providers.csv", b"id,name\nA,A\n")
+    assert not session.load_files(Settings(), "dividend")
+    assert isinstance(session.system, LiveSystem) and session.error
+    assert session.movie_gif()[:6] == b"GIF89a"  # the running system's own files, unchanged
+
+
+def test_an_old_play_loop_never_steps_a_new_system() -> None:
+    session = Session()
+    old = session.generation
+    assert session.rebuild(Settings(days=5))
+    assert session.advance(1, old) == 0 and session.frame.day == 0
+    assert session.advance(1, session.generation) == 1 and session.frame.day == 1
+
+
+def test_the_dividend_numbers_are_low_minus_high_trust(pair: TrustPair) -> None:
+    from collabsim.dashboard.charts import layout
+    from collabsim.dashboard.frame import change, frame_of
+
+    frame = frame_of(pair, layout(pair.low.model.graph))
+    lo, hi = pair.low.totals(), pair.high.totals()
+    avoided = frame.numbers["12-hour waits avoided"][0]
+    assert avoided == f"{lo['waits_12h'] - hi['waits_12h']:,.0f}"
+    assert frame.day == 20 and [s.arrived for s in frame.sides] == [pair.low.arrived()] * 2
+    assert change(1.234, "h", 2) == "1.23 h shorter" and change(-5, "GBP", 0) == "GBP 5 more"
+    assert change(0.001, "h", 2) == "no change (0.00 h)"

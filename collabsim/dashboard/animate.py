@@ -112,9 +112,20 @@ class _Network:
         labels = []
         if n <= LABELLED_UP_TO:
             for i, name in enumerate(system.names):
-                labels.append(ax.annotate(name, pos[i], xytext=(0, -size[i] / 2 - 3),
-                                          textcoords="offset points", ha="center", va="top",
-                                          fontsize=8, color="#333333", zorder=4))  # fmt: skip
+                labels.append(
+                    ax.annotate(
+                        name,
+                        pos[i],
+                        xytext=(0, -size[i] / 2 - 3),
+                        textcoords="offset points",
+                        ha="center",
+                        va="top",
+                        fontsize=8,
+                        color="#333333",
+                        zorder=4,
+                        parse_math=False,
+                    )
+                )  # a name from a file: text
         self.title = ax.set_title("", fontsize=11)
         # drawn each frame, in this order (the labels too: links must not cross them)
         self.artists = [self.links, self.flows, *(d for _, d in self.kinds), *labels, self.title]
@@ -268,7 +279,7 @@ class _Frame:
 
 def _subtitle(settings: Settings, dividend: bool) -> str:
     net = "your network" if settings.network == "files" else f"{settings.network} network"
-    trust = "" if dividend else f", trust {settings.trust:g}"
+    trust = "" if dividend or settings.trust is None else f", trust {settings.trust:g}"
     return (f"{net}, policy {settings.policy}, scenario {settings.scenario}{trust}, "
             f"seed {settings.seed}")  # fmt: skip
 
@@ -515,8 +526,13 @@ def main(args: Sequence[str]) -> None:
     )
     parser.add_argument("--network", choices=("small", "england"), default="small")
     parser.add_argument("--policy", choices=POLICIES, default="trust_gated")
-    parser.add_argument("--trust", type=float, default=0.5, metavar="T",
-                        help="initial trust on every link, 0-1 (the single view)")  # fmt: skip
+    parser.add_argument(
+        "--trust",
+        type=float,
+        default=None,
+        metavar="T",
+        help="initial trust on every link, 0-1 (the single view; default: the scenario's)",
+    )
     parser.add_argument("--scenario", choices=SCENARIOS, default="baseline")
     parser.add_argument("--days", type=int, default=90, metavar="N",
                         help="days simulated (default 90)")  # fmt: skip
@@ -530,6 +546,11 @@ def main(args: Sequence[str]) -> None:
                         help="frames a second (default 8)")  # fmt: skip
     parser.add_argument("out", metavar="OUT", help="a .gif or .mp4 file, or a folder")
     ns = parser.parse_args(list(args))
+    if ns.trust is not None and ns.view == "dividend":
+        raise ConfigError(
+            f"--trust: the dividend view runs trust {LOW_TRUST:g} and "
+            f"{HIGH_TRUST:g} itself; leave --trust out"
+        )
     settings = Settings(network=ns.network, policy=ns.policy, trust=ns.trust,
                         scenario=ns.scenario, seed=ns.seed)  # fmt: skip
     started = time.perf_counter()

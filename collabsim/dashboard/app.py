@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import traitlets
 from solara.components.echarts import EchartsWidget
 
 from collabsim.dashboard.frame import Boxed, Frame, Side
-from collabsim.dashboard.live import CULTURES, POLICIES, SCENARIOS, Settings
+from collabsim.dashboard.live import CULTURES, POLICIES, SCENARIOS, Settings, scenario_values
 from collabsim.dashboard.presets import PRESETS, Preset, preset
 from collabsim.dashboard.session import Session
 
@@ -145,8 +146,8 @@ def Page() -> None:
 
     def restart(settings: Settings | None = None, new_view: str | None = None) -> None:
         playing.set(False)
-        if network.value == "files" and settings is None:
-            built = session.load_files(settings_now())
+        if network.value == "files":  # the uploaded pair, whatever else changed
+            built = session.load_files(settings or settings_now(), new_view or view.value)
         else:
             built = session.rebuild(settings or settings_now(), new_view or view.value)
         error.set("" if built else session.error)
@@ -156,6 +157,9 @@ def Page() -> None:
         def set_and_restart(value: object) -> None:
             r.set(value)
             chosen.set(None)
+            if r is scenario:  # the scenario's own values, until a slider is moved
+                for share in (trust, self_pres, money, candour):
+                    share.set(None)
             restart()
 
         return set_and_restart
@@ -186,10 +190,13 @@ def Page() -> None:
         session.advance(1)
         tick.set(tick.value + 1)
 
-    def play_loop() -> None:
-        while playing.value and not session.closed:
+    def play_loop(cancel: threading.Event) -> None:
+        # stopped between days only (not by an exception at any line, Solara's default),
+        # and never stepping a system built after it started
+        generation = session.generation
+        while playing.value and not session.closed and not cancel.is_set():
             start = time.perf_counter()
-            if session.advance(1) == 0:
+            if session.advance(1, generation) == 0:
                 playing.set(False)
                 break
             tick.set(tick.value + 1)
@@ -197,7 +204,7 @@ def Page() -> None:
             wait = 1 / rate - (time.perf_counter() - start) if rate else 0.02
             time.sleep(max(0.0, wait))  # a pause even at full speed, so Pause gets through
 
-    solara.use_thread(play_loop, dependencies=[playing.value])
+    solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
     # a closed tab's session stops playing (Solara unmounts the page when it culls it)
     solara.use_effect(lambda: session.close, [])
 
@@ -252,11 +259,12 @@ def Page() -> None:
         solara.Select(
             "Culture", value=culture.value, values=list(CULTURES), on_value=on_setting(culture)
         )
+        shown = scenario_values(scenario.value)  # what the scenario sets, until moved
         if view.value == "single":
-            _share("Initial trust", trust, on_setting(trust))
-        _share("Self-preservation", self_pres, on_setting(self_pres))
-        _share("Financial pressure", money, on_setting(money))
-        _share("Candour", candour, on_setting(candour))
+            _share("Initial trust", trust, on_setting(trust), shown["trust"])
+        _share("Self-preservation", self_pres, on_setting(self_pres), shown["self_preservation"])
+        _share("Financial pressure", money, on_setting(money), shown["financial_pressure"])
+        _share("Candour", candour, on_setting(candour), shown["candour"])
         solara.Text(
             "Changing a setting starts the run again from day 0.", style={"font-size": "0.8em"}
         )
@@ -317,11 +325,11 @@ def LiveView(session: Session, tick: solara.Reactive) -> None:
     _legend()
 
 
-def _share(label: str, value: solara.Reactive, on_value) -> None:  # noqa: ANN001
-    """A 0-1 setting's slider, its value in its label (readable from the back of a room)."""
-    solara.SliderFloat(
-        f"{label}: {value.value:.2f}", value=value.value, min=0, max=1, step=0.05, on_value=on_value
-    )
+def _share(label: str, value: solara.Reactive, on_value, scenario: float) -> None:  # noqa: ANN001
+    """A 0-1 setting's slider, its value in its label (readable from the back of a room):
+    the scenario's value until the slider is moved."""
+    now = scenario if value.value is None else value.value
+    solara.SliderFloat(f"{label}: {now:.2f}", value=now, min=0, max=1, step=0.05, on_value=on_value)
 
 
 def _heading(text: str) -> None:

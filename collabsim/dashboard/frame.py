@@ -84,7 +84,7 @@ def frame_of(system: LiveSystem | TrustPair, pos: np.ndarray) -> Frame:
         first = system.low
     else:
         labelled = {"this system": system}
-        title = f"Trust {system.settings.trust:g}"
+        title = system.trust_label.capitalize()
         sides = (Side(title, "cs-network", network_of(system, pos, title), system.arrived()),)
         first = system
     series = {label: s.series() for label, s in labelled.items()}

@@ -12,6 +12,7 @@ the difference is what trust did.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -55,11 +56,12 @@ class Settings:
     providers_file: str = ""
     links_file: str = ""
     policy: str = "trust_gated"
-    trust: float = 0.5  # trust.initial on every link
-    self_preservation: float = 0.3
+    # None: as the scenario (or the defaults) set it, so a scenario's own values hold
+    trust: float | None = None  # trust.initial on every link
+    self_preservation: float | None = None
     culture: str = "learning"
-    financial_pressure: float = 0.0
-    candour: float = 1.0
+    financial_pressure: float | None = None
+    candour: float | None = None
     scenario: str = "baseline"
     seed: int = 1
     days: int = 365
@@ -86,16 +88,23 @@ class Settings:
             f"policy={self.policy}",
             f"culture={self.culture}",
             f"scenario={self.scenario}",
-            f"trust.initial={self.trust:g}",
-            f"self_preservation.mean={self.self_preservation:g}",
-            f"finance.pressure={self.financial_pressure:g}",
-            f"candour.mean={self.candour:g}",
+            *(f"{key}={value:g}" for key, value in self.chosen().items()),
             "aid.kinds=both",  # transfers and loans both visible
             f"seed={int(self.seed)}",
             f"sim.days={int(self.days)}",
             "sim.warmup_days=0",  # the page shows every day from the first
             *self.extra,
         ]
+
+    def chosen(self) -> dict[str, float]:
+        """The sliders' settings the user set (None: the scenario's value stands)."""
+        values = {
+            "trust.initial": self.trust,
+            "self_preservation.mean": self.self_preservation,
+            "finance.pressure": self.financial_pressure,
+            "candour.mean": self.candour,
+        }
+        return {key: float(v) for key, v in values.items() if v is not None}
 
     def with_trust(self, trust: float) -> Settings:
         return replace(self, trust=trust)
@@ -107,6 +116,20 @@ class Settings:
 def _quoted(path: str) -> str:
     """A file path as a Hydra override value (quoted: paths may hold '=' or spaces)."""
     return "'" + str(path).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+@cache
+def scenario_values(scenario: str) -> dict[str, float]:
+    """What ``scenario`` sets the page's sliders to (its own values, else the defaults)."""
+    from collabsim.settings import load_config
+
+    c = load_config([f"scenario={scenario}"])
+    return {
+        "trust": 0.5 if c.trust.initial is None else c.trust.initial,
+        "self_preservation": c.self_preservation.mean,
+        "financial_pressure": c.finance.pressure,
+        "candour": c.candour.mean,
+    }
 
 
 class LiveSystem:
@@ -146,6 +169,11 @@ class LiveSystem:
     @property
     def finished(self) -> bool:
         return self.engine.t + self.steps_per_day > self.engine.steps
+
+    @property
+    def trust_label(self) -> str:
+        t = self.config.trust.initial
+        return "trust as the network file gives it" if t is None else f"trust {t:g}"
 
     def arrived(self) -> int:
         """Patients who have arrived so far, over every provider."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from collabsim.dashboard.charts import layout
@@ -32,6 +33,8 @@ class Session:
         self.frame: Frame = frame_of(self.system, self.pos)
         self.error = ""
         self.closed = False
+        self.generation = 0  # a new system each rebuild: an old play loop must not step it
+        self.loads = 0
         self.uploads = Path(tempfile.mkdtemp(prefix="collabsim-upload-"))
 
     def close(self) -> None:
@@ -53,6 +56,7 @@ class Session:
             return False
         with self.lock:
             self.settings, self.view, self.system, self.error = settings, view, system, ""
+            self.generation += 1
             self.pos = layout(self._first.model.graph)
             self.frame = frame_of(system, self.pos)
         return True
@@ -61,9 +65,12 @@ class Session:
     def _first(self) -> LiveSystem:
         return self.system.low if isinstance(self.system, TrustPair) else self.system
 
-    def advance(self, days: int = 1) -> int:
-        """Run ``days`` more days and make the new frame (both under the lock)."""
+    def advance(self, days: int = 1, generation: int | None = None) -> int:
+        """Run ``days`` more days and make the new frame (both under the lock); nothing if
+        ``generation`` is given and the system has been rebuilt since."""
         with self.lock:
+            if generation is not None and generation != self.generation:
+                return 0
             done = self.system.advance(days)
             if done:
                 self.frame = frame_of(self.system, self.pos)
@@ -82,7 +89,8 @@ class Session:
                 series, compare = self.system.low.series(), self.system.high.series()
             else:
                 series, compare = self.system.series(), None
-        return plots_png(series, f"collabsim: day {self.frame.day}", compare)
+            day = self.frame.day
+        return plots_png(series, f"collabsim: day {day}", compare)
 
     def movie_gif(self, frames: int = 60) -> bytes:
         """This run's settings replayed from day 0 to today as a GIF (``collabsim
@@ -91,6 +99,8 @@ class Session:
 
         with self.lock:
             settings, view, days = self.settings, self.view, max(self.frame.day, 1)
+        # the run's files were checked when it was built and are never written over
+        # (``load_files`` keeps each accepted pair in a folder of its own)
         with tempfile.TemporaryDirectory(prefix="collabsim-gif-") as folder:
             out = render(
                 settings, days, Path(folder) / "run.gif", view, every=max(1, -(-days // frames))
@@ -98,15 +108,17 @@ class Session:
             return Path(out["movie"]).read_bytes()
 
     def save_upload(self, which: str, name: str, data: bytes) -> Path:
-        """Keep an uploaded CSV in this session's own folder (never the working folder)."""
+        """Keep an uploaded CSV in this session's own folder (never the working folder), as
+        the next pair to try: the running system's own files are not touched."""
         if which not in ("providers", "links"):
             raise ValueError(which)
         path = self.uploads / f"{which}.csv"
         path.write_bytes(data)
         return path
 
-    def load_files(self, settings: Settings) -> bool:
-        """Switch to the uploaded pair once both are there, if they pass the CLI's checks."""
+    def load_files(self, settings: Settings, view: str | None = None) -> bool:
+        """Switch to the uploaded pair once both are there, if they pass the CLI's checks
+        (a copy in a folder of its own, so later uploads never change a running system)."""
         providers, links = self.uploads / "providers.csv", self.uploads / "links.csv"
         if not (providers.is_file() and links.is_file()):
             self.error = "upload both a providers CSV and a links CSV"
@@ -116,9 +128,15 @@ class Session:
         except CollabsimError as exc:  # named as the user knows them, not by our folder
             self.error = str(exc).replace(str(self.uploads) + "/", "")
             return False
-        from dataclasses import replace
-
+        self.loads += 1
+        kept = self.uploads / f"accepted-{self.loads}"
+        kept.mkdir()
+        shutil.copyfile(providers, kept / "providers.csv")
+        shutil.copyfile(links, kept / "links.csv")
         files = replace(
-            settings, network="files", providers_file=str(providers), links_file=str(links)
+            settings,
+            network="files",
+            providers_file=str(kept / "providers.csv"),
+            links_file=str(kept / "links.csv"),
         )
-        return self.rebuild(files)
+        return self.rebuild(files, view)
