@@ -27,41 +27,26 @@ import numpy as np
 
 def server_side(network: str, view: str, days: int) -> dict[str, float]:
     from collabsim.dashboard import charts
-    from collabsim.dashboard.frame import PLOTTED
+    from collabsim.dashboard.frame import frame_of
     from collabsim.dashboard.live import LiveSystem, Settings, TrustPair
 
     start = time.perf_counter()
     settings = Settings(network=network, scenario="winter")
     system = TrustPair(settings) if view == "dividend" else LiveSystem(settings)
     build = time.perf_counter() - start
-    sides = [system.low, system.high] if view == "dividend" else [system]
-    pos = charts.layout(sides[0].model.graph)
+    first = system.low if view == "dividend" else system
+    pos = charts.layout(first.model.graph)
     system.advance(5)
     step, draw, size = [], [], []
     for _ in range(days):
         t0 = time.perf_counter()
         system.advance(1)
         t1 = time.perf_counter()
-        options = [
-            charts.network_option(
-                pos,
-                s.names,
-                s.kinds,
-                s.regions,
-                s.capacity,
-                s.pressure(),
-                s.aid_src,
-                s.aid_dst,
-                s.trust_on_aid_links(),
-                s.helped_today,
-                s.on_loan(),
-            )
-            for s in sides
-        ]
-        series = [s.series() for s in sides]
-        for m in PLOTTED:
-            lines = {str(k): ser[m] for k, ser in enumerate(series)}
-            options.append(charts.line_option(m, series[0]["day"], lines))
+        frame = frame_of(system, pos)  # what the page's session makes after each day
+        options = [side.option.value for side in frame.sides]
+        options += [box.value for box in frame.plots.values()]
+        if frame.dividend is not None:
+            options.append(frame.dividend.value)
         text = json.dumps(options)
         step.append(t1 - t0)
         draw.append(time.perf_counter() - t1)

@@ -178,14 +178,13 @@ def test_a_bad_upload_is_one_line_and_keeps_the_running_system(tmp_path: Path) -
     before = session.system
     session.save_upload(
         "providers",
-        "providers.csv",
         b"id,name,kind,region,capacity,demand_per_day,mean_los_days\nA,A,acute,R,-5,10,5\n",
     )
-    session.save_upload("links", "links.csv", (EXAMPLES / "links.csv").read_bytes())
+    session.save_upload("links", (EXAMPLES / "links.csv").read_bytes())
     assert not session.load_files(Settings())
     assert session.error and "\n" not in session.error and "capacity" in session.error
     assert session.system is before
-    session.save_upload("providers", "providers.csv", (EXAMPLES / "providers.csv").read_bytes())
+    session.save_upload("providers", (EXAMPLES / "providers.csv").read_bytes())
     assert session.load_files(Settings()) and session.error == ""
     n = sum(1 for _ in (EXAMPLES / "providers.csv").read_text().splitlines()) - 1
     assert len(session.system.low.names) == n
@@ -278,10 +277,10 @@ def test_presets_keep_their_scenarios_values() -> None:
 def test_uploaded_files_follow_the_view_and_a_bad_upload_leaves_them_alone() -> None:
     session = Session()
     for which in ("providers", "links"):
-        session.save_upload(which, f"{which}.csv", (EXAMPLES / f"{which}.csv").read_bytes())
+        session.save_upload(which, (EXAMPLES / f"{which}.csv").read_bytes())
     assert session.load_files(Settings(), "single") and isinstance(session.system, LiveSystem)
     session.advance(2)
-    session.save_upload("providers", "providers.csv", b"id,name\nA,A\n")
+    session.save_upload("providers", b"id,name\nA,A\n")
     assert not session.load_files(Settings(), "dividend")
     assert isinstance(session.system, LiveSystem) and session.error
     assert session.movie_gif()[:6] == b"GIF89a"  # the running system's own files, unchanged

@@ -19,13 +19,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-pytest.importorskip("playwright")
-pytest.importorskip("solara")
-
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
-
-from collabsim.dashboard.headless import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from collabsim.dashboard.headless import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.slow  # a server in a subprocess and a browser
 

@@ -44,6 +44,7 @@ from matplotlib.ticker import MaxNLocator
 
 from collabsim.core.state import KINDS
 from collabsim.dashboard import charts
+from collabsim.dashboard.frame import HIGH_LABEL, LOW_LABEL
 from collabsim.dashboard.live import (
     HIGH_TRUST,
     LOW_TRUST,
@@ -212,8 +213,8 @@ class _Frame:
         strip = grid[1].subgridspec(1, 3, wspace=0.22)
         axes = [fig.add_subplot(strip[i]) for i in range(3)]
         one_line = {"one": ("", charts.SERIES_COLOURS["one"])}
-        two = {"low": (f"low trust ({LOW_TRUST:g})", charts.SERIES_COLOURS["low"]),
-               "high": (f"high trust ({HIGH_TRUST:g})", charts.SERIES_COLOURS["high"])}  # fmt: skip
+        two = {"low": (LOW_LABEL, charts.SERIES_COLOURS["low"]),
+               "high": (HIGH_LABEL, charts.SERIES_COLOURS["high"])}  # fmt: skip
         lines = two if self.dividend else one_line
         self.plots = [
             _Plot(axes[0], MEASURES["mean_wait_hours"], days, lines),
@@ -482,7 +483,7 @@ def plots_png(
     series: dict[str, np.ndarray],
     title: str = "",
     compare: dict[str, np.ndarray] | None = None,
-    labels: tuple[str, str] = (f"low trust ({LOW_TRUST:g})", f"high trust ({HIGH_TRUST:g})"),
+    labels: tuple[str, str] = (LOW_LABEL, HIGH_LABEL),
 ) -> bytes:
     """Every per-day measure (``live.MEASURES``) as small multiples in one PNG, the page's
     "download the plots"; with ``compare``, a second system's lines over the first's

@@ -20,18 +20,19 @@ import traitlets
 from solara.components.echarts import EchartsWidget
 
 from collabsim.dashboard.frame import Boxed, Frame, Side
-from collabsim.dashboard.live import CULTURES, POLICIES, SCENARIOS, Settings, scenario_values
+from collabsim.dashboard.live import (
+    CULTURES,
+    NETWORKS,
+    POLICIES,
+    SCENARIOS,
+    Settings,
+    scenario_values,
+)
 from collabsim.dashboard.presets import PRESETS, Preset, preset
-from collabsim.dashboard.session import Session
+from collabsim.dashboard.session import VIEWS, Session
 
 logging.getLogger("MESA").setLevel(logging.WARNING)
 
-NETWORK_LABELS = {
-    "small": "Small ICS (5 providers)",
-    "england": "England (247 providers)",
-    "files": "My own CSV files",
-}
-VIEW_LABELS = {"dividend": "Trust dividend (low vs high trust)", "single": "One system"}
 # simulated days a second; the last plays as fast as the machine steps and redraws
 SPEEDS = {"1": 1, "2": 2, "5": 5, "10": 10, "20": 20, "as fast as it can": 0}
 
@@ -210,7 +211,7 @@ def Page() -> None:
 
     def upload(which: str):  # noqa: ANN202 - a callback
         def on_file(info: dict) -> None:
-            session.save_upload(which, info["name"], info["data"])
+            session.save_upload(which, info["data"])
             if (session.uploads / "providers.csv").is_file() and (
                 session.uploads / "links.csv"
             ).is_file():
@@ -227,7 +228,7 @@ def Page() -> None:
             values=[p.name for p in PRESETS],
             on_value=load_preset,
         )
-        solara.Select("View", value=view.value, values=list(VIEW_LABELS), on_value=set_view)
+        solara.Select("View", value=view.value, values=list(VIEWS), on_value=set_view)
         with solara.Row():
             solara.Button(
                 "Pause" if playing.value else "Play",
@@ -244,7 +245,7 @@ def Page() -> None:
         solara.Select(
             "Network",
             value=network.value,
-            values=list(NETWORK_LABELS),
+            values=list(NETWORKS),
             on_value=on_setting(network),
         )
         if network.value == "files":

@@ -11,10 +11,8 @@ the difference is what trust did.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cache
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -65,7 +63,6 @@ class Settings:
     scenario: str = "baseline"
     seed: int = 1
     days: int = 365
-    extra: tuple[str, ...] = field(default=())  # further overrides (a session preset's)
 
     def overrides(self) -> list[str]:
         if self.network not in NETWORKS:
@@ -93,7 +90,6 @@ class Settings:
             f"seed={int(self.seed)}",
             f"sim.days={int(self.days)}",
             "sim.warmup_days=0",  # the page shows every day from the first
-            *self.extra,
         ]
 
     def chosen(self) -> dict[str, float]:
@@ -108,9 +104,6 @@ class Settings:
 
     def with_trust(self, trust: float) -> Settings:
         return replace(self, trust=trust)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def _quoted(path: str) -> str:
@@ -309,10 +302,3 @@ class TrustPair:
             "aid_cost": np.cumsum(lo["aid_cost"] - hi["aid_cost"]),
             "mean_wait_hours": lo["mean_wait_hours"] - hi["mean_wait_hours"],
         }
-
-
-def check_files(providers: str | Path, links: str | Path) -> None:
-    """Validate an uploaded pair of CSVs as the command line does (one-line errors)."""
-    from collabsim.network import load_files
-
-    load_files(str(providers), str(links))

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from collabsim.dashboard.charts import layout
 from collabsim.dashboard.frame import Frame, frame_of
-from collabsim.dashboard.live import LiveSystem, Settings, TrustPair, check_files
+from collabsim.dashboard.live import LiveSystem, Settings, TrustPair
 from collabsim.errors import CollabsimError
+from collabsim.network import load_files
 
 VIEWS = ("dividend", "single")
 
@@ -107,7 +108,7 @@ class Session:
             )
             return Path(out["movie"]).read_bytes()
 
-    def save_upload(self, which: str, name: str, data: bytes) -> Path:
+    def save_upload(self, which: str, data: bytes) -> Path:
         """Keep an uploaded CSV in this session's own folder (never the working folder), as
         the next pair to try: the running system's own files are not touched."""
         if which not in ("providers", "links"):
@@ -124,7 +125,7 @@ class Session:
             self.error = "upload both a providers CSV and a links CSV"
             return False
         try:
-            check_files(providers, links)
+            load_files(str(providers), str(links))  # the command line's checks
         except CollabsimError as exc:  # named as the user knows them, not by our folder
             self.error = str(exc).replace(str(self.uploads) + "/", "")
             return False
