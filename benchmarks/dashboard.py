@@ -44,7 +44,7 @@ def server_side(network: str, view: str, days: int) -> dict[str, float]:
         t1 = time.perf_counter()
         frame = frame_of(system, pos)  # what the page's session makes after each day
         options = [side.option.value for side in frame.sides]
-        options += [box.value for box in frame.plots.values()]
+        options.append(frame.plots.value)
         if frame.dividend is not None:
             options.append(frame.dividend.value)
         text = json.dumps(options)
@@ -104,9 +104,14 @@ def in_browser(network: str, seconds: float, view: str = "dividend") -> dict[str
             page.locator(".cs-play").click()
             t0 = time.perf_counter()
             first = _day(day.inner_text())
-            time.sleep(seconds)
-            last = _day(day.inner_text())
-            elapsed = time.perf_counter() - t0
+            last, elapsed = first, 0.0
+            while time.perf_counter() - t0 < seconds:  # or until the run's last day
+                time.sleep(0.2)
+                now = _day(day.inner_text())
+                if now != last:
+                    last, elapsed = now, time.perf_counter() - t0
+                if now == int(day.inner_text().split()[-1]):
+                    break
             page.locator(".cs-play").click()
             browser.close()
     finally:

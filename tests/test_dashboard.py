@@ -109,7 +109,7 @@ def test_the_network_option_draws_what_the_arrays_say() -> None:
     n = len(s.names)
     trust = np.linspace(0, 1, s.aid_src.size)
     helped = np.zeros(s.aid_src.size, dtype=int)
-    helped[0] = 3
+    helped[-1] = 3
     opt = charts.network_option(
         pos,
         s.names,
@@ -123,18 +123,28 @@ def test_the_network_option_draws_what_the_arrays_say() -> None:
         helped,
         np.zeros_like(helped),
     )
-    graph = opt["series"][0]
-    assert len(graph["data"]) == n
+    nodes = [d for x in opt["series"] if x["type"] == "scatter" for d in x["data"]]
+    assert len(nodes) == n
+    assert all(
+        x["itemStyle"]["color"] == charts.HIGH for x in opt["series"] if x["type"] == "scatter"
+    )
+    links = {x["id"]: x for x in opt["series"] if x["type"] == "lines"}
     pairs = {(min(a, b), max(a, b)) for a, b in zip(s.aid_src, s.aid_dst, strict=True)}
-    assert len(graph["links"]) == len(pairs)  # each pair once
-    assert all(node["itemStyle"]["color"] == charts.HIGH for node in graph["data"])
-    styles = [link["lineStyle"] for link in graph["links"]]
-    assert sum(st["color"] == charts.HELP for st in styles) == 1
-    sizes = [node["symbolSize"] for node in graph["data"]]
-    assert sizes[int(np.argmax(s.capacity))] == max(sizes)  # sized by beds
+    assert sum(len(x["data"]) for x in links.values()) == len(pairs)  # each pair once
+    assert len(links["links-help"]["data"]) == 1
+    # shaded by trust: the pair of the link trusted least (0) in the lightest shade
+    shades = {float(k.split("-")[1]): len(x["data"]) for k, x in links.items() if k != "links-help"}
+    assert min(shades) == charts._shade(0.0) < max(shades)
+    biggest = s.names[int(np.argmax(s.capacity))]
+    assert max(nodes, key=lambda d: d["symbolSize"])["name"].startswith(biggest)  # by beds
+    # a new day merges into the drawn chart: every series has a fixed, distinct id
+    ids = [x["id"] for x in opt["series"]]
+    assert len(ids) == len(set(ids))
 
 
-def test_names_from_a_file_reach_the_page_escaped() -> None:
+def test_names_from_a_file_reach_the_page_as_text() -> None:
+    """A name is data, shown through ECharts' ``{b}``, which escapes it (the browser test
+    shows a name with markup drawn as text); nothing a user wrote is in a formatter."""
     opt = charts.network_option(
         np.zeros((1, 2)),
         ["<img src=x onerror=alert(1)>"],
@@ -148,8 +158,27 @@ def test_names_from_a_file_reach_the_page_escaped() -> None:
         np.array([]),
         np.array([]),
     )
-    tip = opt["series"][0]["data"][0]["tooltip"]["formatter"]
-    assert "<img" not in tip and "&lt;img" in tip and "<b>" not in tip
+    (node,) = [x for x in opt["series"] if x["type"] == "scatter"]
+    assert node["tooltip"]["formatter"] == "{b}<br/>{a}"
+    assert node["data"][0]["name"].startswith("<img src=x onerror=alert(1)> (<b>R</b>)")
+    assert "<" not in node["name"]
+
+
+def test_the_plots_are_one_chart_a_grid_each() -> None:
+    day = np.arange(1, 4)
+    opt = charts.plots_option(
+        day,
+        {
+            "a": ("A", {"low": np.array([1.0, 2.0, 3.0]), "high": np.array([0.0, np.nan, 1.0])}),
+            "b": ("B", {"low": np.zeros(3), "high": np.ones(3)}),
+        },
+    )
+    assert [t["text"] for t in opt["title"]] == ["A", "B"]
+    assert len(opt["grid"]) == len(opt["xAxis"]) == len(opt["yAxis"]) == 2
+    by_id = {x["id"]: x for x in opt["series"]}
+    assert by_id["a/high"]["data"] == [0.0, None, 1.0]
+    assert by_id["b/low"]["xAxisIndex"] == by_id["b/low"]["yAxisIndex"] == 1
+    assert charts.plots_height(6) == 2 * 220 + 30
 
 
 def test_the_layout_is_fixed_and_uses_the_places_it_is_given(tmp_path: Path) -> None:

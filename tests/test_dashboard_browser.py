@@ -133,8 +133,8 @@ class Tab:
                 const el = document.querySelector('.' + css);
                 if (!el || !el.__vue__ || !el.__vue__.chart) return null;
                 const o = el.__vue__.chart.getOption();
-                return {series: o.series.map(s => ({name: s.name, type: s.type, data: s.data,
-                                                    links: s.links || null}))};
+                return {series: o.series.map(s => ({id: s.id, name: s.name, type: s.type,
+                                                    data: s.data, lineStyle: s.lineStyle}))};
             }""",
             css,
         )
@@ -154,10 +154,13 @@ class Tab:
         )
         return self.option(css)
 
-    def lines(self, css: str) -> dict[str, list]:
-        """Each line of a plot, by name (once the plot is drawn)."""
-        option = self.wait_option(css, "o.series.length > 0")
-        return {s["name"]: s["data"] for s in option["series"]}
+    def lines(self, measure: str) -> dict[str, list]:
+        """Each line of a measure's plot, by name (the plots are one chart, ``cs-plots``,
+        its series' ids ``measure/line``)."""
+        option = self.wait_option("cs-plots", "o.series.some(s => s.id.startsWith(arg))",
+                                  measure + "/")  # fmt: skip
+        return {s["name"]: s["data"] for s in option["series"]
+                if s["id"].startswith(measure + "/")}  # fmt: skip
 
     # acting on it
 
@@ -252,12 +255,24 @@ def tab(browser: Browser, server: str) -> Iterator[Tab]:
     t.close()
 
 
-GRAPH_DRAWN = "o.series.length && o.series[0].type === 'graph' && o.series[0].data.length > 0"
+GRAPH_DRAWN = "o.series.some(s => s.type === 'scatter' && s.data.length > 0)"
+TRUST_SHADED = "o.series.filter(s => /^links-0/.test(s.id))"  # links not helping or lending
 NO_ERROR = "errors in the page"
 
 
 def _opacities(option: dict) -> list[float]:
-    return [link["lineStyle"]["opacity"] for link in option["series"][0]["links"]]
+    """The shading of each link that is not helping or lending now (darker: more trust)."""
+    return [
+        s["lineStyle"]["opacity"]
+        for s in option["series"]
+        if s["id"].startswith("links-0")
+        for _ in s["data"]
+    ]
+
+
+def _providers(option: dict) -> list[dict]:
+    """Every provider drawn (each pressure band and kind is a series of its own)."""
+    return [d for s in option["series"] if s["type"] == "scatter" for d in s["data"]]
 
 
 # --- tests ------------------------------------------------------------------------------
@@ -267,9 +282,8 @@ def test_page_loads_clean_with_both_networks_drawn(tab: Tab) -> None:
     expect(tab.page.locator(".cs-day")).to_have_text(re.compile(r"^Day 0 of 365$"))
     for side in ("low", "high"):
         option = tab.wait_option(f"cs-network-{side}", GRAPH_DRAWN)
-        graph = option["series"][0]
-        assert len(graph["data"]) == 5  # the small ICS
-        assert graph["links"], "no links drawn"
+        assert len(_providers(option)) == 5  # the small ICS
+        assert _opacities(option), "no links drawn"
         expect(tab.page.locator(f".cs-network-{side}-arrived")).to_have_text("patients arrived: 0")
     # trust shading: the low-trust system's links are lighter than the high-trust one's
     low, high = (_opacities(tab.option(f"cs-network-{s}")) for s in ("low", "high"))
@@ -280,11 +294,15 @@ def test_page_loads_clean_with_both_networks_drawn(tab: Tab) -> None:
 
 
 def test_step_advances_the_plots(tab: Tab) -> None:
-    assert all(v == [] for v in tab.lines("cs-plot-mean_wait_hours").values())
+    assert all(v == [] for v in tab.lines("mean_wait_hours").values())
     tab.step(2)
     expect(tab.page.locator(".cs-day")).to_have_text(re.compile(r"^Day 2 of "))
     drawn = "o.series.every(s => s.data.length === 2)"
-    lines = tab.wait_option("cs-plot-mean_wait_hours", drawn)["series"]
+    lines = [
+        s
+        for s in tab.wait_option("cs-plots", drawn)["series"]
+        if s["id"].startswith("mean_wait_hours/")
+    ]
     assert [s["name"] for s in lines] == ["low trust (0.2)", "high trust (0.8)"]
     assert all(len(s["data"]) == 2 for s in lines)
     arrived = tab.page.locator(".cs-network-low-arrived").inner_text()
@@ -296,7 +314,7 @@ def test_trust_slider_changes_the_model(tab: Tab) -> None:
     tab.choose("View", "single")
     before = _opacities(tab.wait_option("cs-network", GRAPH_DRAWN))
     tab.step(1)
-    trust_before = tab.lines("cs-plot-mean_trust")["this system"]
+    trust_before = tab.lines("mean_trust")["this system"]
     assert len(trust_before) == 1
     slider = tab.page.locator(".v-input.v-input__slider").filter(
         has=tab.page.locator("label", has_text="Initial trust:")
@@ -308,11 +326,15 @@ def test_trust_slider_changes_the_model(tab: Tab) -> None:
     tab.wait_day(0)  # a new setting starts again
     # what the model now holds: every link's trust is higher, so its shading is darker
     after = _opacities(
-        tab.wait_option("cs-network", "o.series[0].links[0].lineStyle.opacity > arg", max(before))
+        tab.wait_option(
+            "cs-network",
+            f"{TRUST_SHADED}.length && {TRUST_SHADED}.every(s => s.lineStyle.opacity > arg)",
+            max(before),
+        )
     )
     assert min(after) > max(before)
     tab.step(1)
-    trust_after = tab.lines("cs-plot-mean_trust")["this system"]
+    trust_after = tab.lines("mean_trust")["this system"]
     assert len(trust_after) == 1
     assert trust_after[0] > trust_before[0] + 0.2
     assert tab.errors == [], NO_ERROR
@@ -329,7 +351,7 @@ def test_dividend_view_same_patients_different_outcomes(tab: Tab) -> None:
     assert arrived[0] == arrived[1] > 0  # common random numbers: the same patients
     differs = []
     for name in ("mean_wait_hours", "waits_12h", "occupancy", "transfers", "aid_cost"):
-        low, high = tab.lines(f"cs-plot-{name}").values()
+        low, high = tab.lines(name).values()
         assert len(low) == len(high) == tab.day()
         if low != high:
             differs.append(name)
@@ -347,8 +369,8 @@ def test_browser_tabs_are_independent(browser: Browser, server: str) -> None:
         a.page.wait_for_timeout(500)
         assert a.day() == 3
         assert b.day() == 1
-        assert len(a.lines("cs-plot-waits_12h")["low trust (0.2)"]) == 3
-        assert len(b.lines("cs-plot-waits_12h")["low trust (0.2)"]) == 1
+        assert len(a.lines("waits_12h")["low trust (0.2)"]) == 3
+        assert len(b.lines("waits_12h")["low trust (0.2)"]) == 1
     finally:
         a.close()
         b.close()
@@ -395,7 +417,7 @@ def test_preset_loads_with_its_caption(tab: Tab) -> None:
 
 def test_png_export(tab: Tab, tmp_path: Path) -> None:
     tab.step(2)
-    chart = tab.page.locator(".cs-plot-waits_12h")
+    chart = tab.page.locator(".cs-plots")
     box = chart.bounding_box()
     # the toolbox's one button ("PNG") sits in the top right corner (right: 10 px)
     with tab.page.expect_download(timeout=WAIT) as download:
@@ -419,7 +441,7 @@ def test_screenshots_of_each_view(browser: Browser, server: str) -> None:
         t.choose("View", "single")
         t.wait_day(0)
         t.play_until(10)
-        t.wait_option("cs-plot-mean_wait_hours", "o.series[0].data.length >= 10")
+        t.wait_option("cs-plots", "o.series[0].data.length >= 10")
         t.screenshot(IMAGES / "dashboard-single.png")
 
         t.choose("Session preset", "A winter")
@@ -454,16 +476,40 @@ def test_network_files_bad_then_good(tab: Tab, tmp_path: Path) -> None:
     expect(error).to_contain_text(">= 0")
     assert "\n" not in error.inner_text().strip()  # one line
     # still the running system (the small ICS), not the bad one
-    graph = tab.option("cs-network-low")["series"][0]
-    assert not any(n in str(graph["data"]) for n in names)
+    shown = str(_providers(tab.option("cs-network-low")))
+    assert not any(n in shown for n in names)
 
-    tab.drop_file(0, EXAMPLE / "providers.csv")
+    # the good pair, its first provider named with markup: drawn as text, never as HTML
+    good = tmp_path / "good"
+    good.mkdir()
+    first = rows[1].split(",")
+    first[header.index("name")] = names[0] = "<b>Bold</b> & <i>Co</i>"
+    (good / "providers.csv").write_text("\n".join([rows[0], ",".join(first), *rows[2:]]) + "\n")
+    tab.drop_file(0, good / "providers.csv")
     expect(error).to_have_count(0, timeout=WAIT)
     for side in ("low", "high"):
-        graph = tab.wait_option(
-            f"cs-network-{side}", "o.series[0].data.length === arg.length && "
-            "arg.every((n, i) => o.series[0].data[i].tooltip.formatter.startsWith(n))", names,
-        )["series"][0]  # fmt: skip
-        assert len(graph["data"]) == len(names)
+        option = tab.wait_option(
+            f"cs-network-{side}",
+            "o.series.flatMap(s => s.type === 'scatter' ? s.data : []).length === arg.length && "
+            "arg.every(n => o.series.some(s => s.type === 'scatter' && "
+            "s.data.some(d => d.name.startsWith(n))))",
+            names,
+        )
+        assert len(_providers(option)) == len(names)
+    tip = tab.page.evaluate(
+        """name => {
+            const el = document.querySelector('.cs-network-low');
+            const chart = el.__vue__.chart, o = chart.getOption();
+            const k = o.series.findIndex(s => s.type === 'scatter' &&
+                                              s.data.some(d => d.name.startsWith(name)));
+            const i = o.series[k].data.findIndex(d => d.name.startsWith(name));
+            chart.dispatchAction({type: 'showTip', seriesIndex: k, dataIndex: i});
+            const box = [...el.querySelectorAll('div')].find(d => d.innerText.includes('Bold'));
+            return box && {text: box.innerText, markup: box.querySelectorAll('b, i').length};
+        }""",
+        names[0],
+    )
+    assert tip is not None, "no tooltip shown"
+    assert tip["text"].startswith(names[0]) and tip["markup"] == 0
     tab.step(1)
     assert tab.errors == [], NO_ERROR

@@ -19,7 +19,8 @@ import solara
 import traitlets
 from solara.components.echarts import EchartsWidget
 
-from collabsim.dashboard.frame import Boxed, Frame, Side
+from collabsim.dashboard import charts
+from collabsim.dashboard.frame import PLOTTED, Boxed, Frame, Side
 from collabsim.dashboard.live import (
     CULTURES,
     NETWORKS,
@@ -41,12 +42,29 @@ def _json_template() -> str:
     """Solara's ECharts template, reading its option from a JSON string."""
     vue = Path(EchartsWidget.template_file[0]).with_name(EchartsWidget.template_file[1])
     text = vue.read_text()
-    patched = text.replace(
+    # a new day's option is merged into the chart (series matched by id, others dropped):
+    # ECharts then updates the drawn elements in place, where Solara's notMerge rebuilt
+    # every chart from scratch each day (measured: about half the browser's time)
+    watcher = "if (this.chart) {\n        this.chart.setOption(this.option, true);"
+    merged = (
+        "if (this.chart) {\n        this.chart.setOption(JSON.parse(this.option_json), "
+        "{replaceMerge: ['series']});"
+    )
+    patched = text.replace(watcher, merged).replace("    option() {", "    option_json() {")
+    patched = patched.replace(
         "this.chart.setOption(this.option, true)",
         "this.chart.setOption(JSON.parse(this.option_json), true)",
     )
-    patched = patched.replace("    option() {", "    option_json() {")
-    if patched.count("JSON.parse(this.option_json)") != 2 or "option_json() {" not in patched:
+    # a chart removed (the view changed) before ECharts' script loaded has no element
+    # left to draw in: Solara's template then threw "Initialize failed: invalid dom"
+    init = "this.chart = this.echarts.init(this.$refs.echarts);"
+    patched = patched.replace(init, "if (!this.$refs.echarts) return;\n      " + init)
+    if (
+        patched.count("JSON.parse(this.option_json)") != 2
+        or "if (!this.$refs.echarts) return;" not in patched
+        or "replaceMerge" not in patched
+        or "option_json() {" not in patched
+    ):
         raise RuntimeError(f"Solara's {vue.name} changed: update collabsim's chart widget")
     return patched
 
@@ -60,6 +78,7 @@ class JsonEcharts(EchartsWidget):
     template_file = None
     template = traitlets.Unicode(_json_template()).tag(sync=True)
     option_json = traitlets.Unicode("{}").tag(sync=True)
+    maps = traitlets.Any({charts.BOX_MAP: charts.BOX}).tag(sync=True)  # the network's box
 
 
 @solara.component
@@ -80,10 +99,8 @@ def NetworkChart(side: Side) -> None:
 
 @solara.component
 def Plots(frame: Frame) -> None:
-    """The live plots: one small chart per measure, one line per system."""
-    with solara.GridFixed(columns=3):
-        for name, option in frame.plots.items():
-            EChart(option, f"cs-plot-{name}", 220)
+    """The live plots: a small plot per measure, one line per system (one chart)."""
+    EChart(frame.plots, "cs-plots", charts.plots_height(len(PLOTTED)))
 
 
 @solara.component
@@ -202,7 +219,7 @@ def Page() -> None:
                 break
             tick.set(tick.value + 1)
             rate = SPEEDS[speed.value]
-            wait = 1 / rate - (time.perf_counter() - start) if rate else 0.02
+            wait = 1 / rate - (time.perf_counter() - start) if rate else 0.005
             time.sleep(max(0.0, wait))  # a pause even at full speed, so Pause gets through
 
     solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)

@@ -47,7 +47,7 @@ class Frame:
     day: int
     days_total: int
     sides: tuple[Side, ...]
-    plots: dict[str, Boxed]  # measure -> line chart option
+    plots: Boxed  # every measure's plot, one chart (``charts.plots_option``)
     numbers: dict[str, tuple[str, str]] = field(default_factory=dict)  # label -> value, detail
     dividend: Boxed | None = None  # the running dividend's chart (pair only)
 
@@ -89,12 +89,11 @@ def frame_of(system: LiveSystem | TrustPair, pos: np.ndarray) -> Frame:
         first = system
     series = {label: s.series() for label, s in labelled.items()}
     day = series[next(iter(series))]["day"]
-    plots = {
-        m: Boxed(
-            charts.line_option(MEASURES[m], day, {k: s[m] for k, s in series.items()}, COLOURS)
+    plots = Boxed(
+        charts.plots_option(
+            day, {m: (MEASURES[m], {k: s[m] for k, s in series.items()}) for m in PLOTTED}, COLOURS
         )
-        for m in PLOTTED
-    }
+    )
     if not isinstance(system, TrustPair):
         return Frame(first.day, first.days_total, sides, plots)
     d = system.dividend()
