@@ -202,7 +202,7 @@ def _hydra_main(argv: list[str]) -> None:
 
 HYDRA_FLAGS_THAT_RUN = ("-m", "--multirun")
 # collabsim.commands.COMMANDS
-SUBCOMMANDS = ("check", "collect", "report", "settings", "dashboard", "animate")
+SUBCOMMANDS = ("check", "collect", "report", "settings", "dashboard", "animate", "play")
 # Printed before Hydra's own help by ``collabsim --help``.
 COMMANDS_HELP = """\
 usage: collabsim [OVERRIDE ...]          run one experiment (overrides: key=value, group=option)
@@ -213,6 +213,7 @@ usage: collabsim [OVERRIDE ...]          run one experiment (overrides: key=valu
        collabsim report DIR              a self-contained HTML report of a sweep or run
        collabsim dashboard               the training page: the trust dividend in a browser
        collabsim animate OUT             the page's network and plots as a GIF or MP4, for slides
+       collabsim play                    a game the room plays: trainees run hospitals
        collabsim --version               collabsim's version
        collabsim COMMAND --help          a command's own options
 """

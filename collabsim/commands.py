@@ -12,6 +12,7 @@ and the training page:
 
     collabsim dashboard [--host H] [--port P]    # the trust dividend live in a browser
     collabsim animate [--days N] ... OUT         # the same as a GIF or MP4, for slides
+    collabsim play [--host H] [--port P]         # a game the room plays (facilitated)
 
 Mistakes (a directory that is not there or holds no runs, an unknown option) are one
 line on stderr with exit status 2; results that cannot be written (a full disk) one line
@@ -83,6 +84,18 @@ def _dashboard(args: list[str]) -> None:
     main(args)
 
 
+def _play(args: list[str]) -> None:
+    from collabsim.dashboard.server import main
+
+    main(
+        args,
+        app="collabsim.game.app",
+        prog="collabsim play",
+        description="A game the room plays: trainees run hospitals, a facilitator deals cards.",
+        port=8766,  # beside the dashboard's 8765: a trainer may run both
+    )
+
+
 def _animate(args: list[str]) -> None:
     from collabsim.dashboard.animate import main
 
@@ -96,6 +109,7 @@ COMMANDS = {
     "settings": _settings,
     "dashboard": _dashboard,
     "animate": _animate,
+    "play": _play,
 }
 
 

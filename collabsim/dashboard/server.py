@@ -41,20 +41,25 @@ def check_address(host: str, port: int) -> None:
             ) from None
 
 
-def main(args: list[str]) -> None:
+def main(
+    args: list[str],
+    app: str = APP,
+    prog: str = "collabsim dashboard",
+    description: str = "The trust dividend live in a browser, for training sessions.",
+    port: int = 8765,
+) -> None:
+    """Serve ``app`` (a Solara page's module): the dashboard, or the game (``collabsim
+    play``)."""
     from collabsim.commands import _Parser
 
-    parser = _Parser(
-        prog="collabsim dashboard",
-        description="The trust dividend live in a browser, for training sessions.",
-    )
+    parser = _Parser(prog=prog, description=description)
     parser.add_argument(
         "--host",
         default="127.0.0.1",
         help="address to serve on (default 127.0.0.1: this machine only; "
         "0.0.0.0 serves the room's network)",
     )
-    parser.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    parser.add_argument("--port", type=int, default=port, help=f"port (default {port})")
     ns = parser.parse_args(args)
     check_address(ns.host, ns.port)
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
@@ -65,13 +70,13 @@ def main(args: list[str]) -> None:
 
     shown = "127.0.0.1" if ns.host in ("0.0.0.0", "::") else ns.host
     print(
-        f"collabsim dashboard: open http://{shown}:{ns.port} in a browser (Ctrl+C stops it)",
+        f"{prog}: open http://{shown}:{ns.port} in a browser (Ctrl+C stops it)",
         flush=True,
     )
     cli.main(
         [
             "run",
-            APP,
+            app,
             "--host",
             ns.host,
             "--port",
@@ -81,6 +86,6 @@ def main(args: list[str]) -> None:
             "--log-level-uvicorn",
             "warning",
         ],
-        prog_name="collabsim dashboard",
+        prog_name=prog,
         standalone_mode=True,
     )
