@@ -8,20 +8,14 @@ writes the README's screenshots to docs/images/.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from collabsim.dashboard.headless import CHROMIUM, CHROMIUM_ARGS
+from tests.helpers.browser import chromium, serve
 
 pytestmark = pytest.mark.slow  # a server in a subprocess and a browser
 
@@ -35,61 +29,17 @@ WAIT = 30_000  # ms: a condition the page should reach (a rebuild of the small n
 # --- fixtures ---------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real command, ``python -m collabsim dashboard --port P``; yields its address."""
-    port = _free_port()
-    log = tmp_path_factory.mktemp("dashboard") / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "collabsim", "dashboard", "--port", str(port)],
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90  # the first import may compile the numba kernels
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"collabsim dashboard exited ({proc.returncode}):\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(url + "/", timeout=5) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"collabsim dashboard did not answer in 90 s:\n{log.read_text()}")
-            time.sleep(0.3)
+    with serve("dashboard", tmp_path_factory.mktemp("dashboard") / "server.log") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).is_file():
-        # CI installs Chromium and sets COLLABSIM_REQUIRE_BROWSER: there a missing
-        # browser is a failure, never a quiet skip of the page's only real tests
-        if os.environ.get("COLLABSIM_REQUIRE_BROWSER"):
-            pytest.fail(f"no Chromium at {CHROMIUM}")
-        pytest.skip(f"no Chromium at {CHROMIUM} (set COLLABSIM_CHROMIUM)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 class Tab:

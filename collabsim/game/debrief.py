@@ -24,6 +24,7 @@ import numpy as np
 from jinja2 import Environment, select_autoescape
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from collabsim.dashboard.live import HIGH_TRUST, LiveSystem, Settings
 from collabsim.game import cards
@@ -162,6 +163,7 @@ def figure_png(debrief: Debrief) -> bytes:
     for p in debrief.players:
         right.plot(range(1, len(p.trust_in) + 1), p.trust_in, marker="o", label=p.name)
     right.set_ylim(0, 1)
+    right.xaxis.set_major_locator(MaxNLocator(integer=True))
     right.set_xlabel("round")
     right.set_title("Partners' trust in each player", loc="left")
     if debrief.players:
