@@ -99,13 +99,14 @@ def Start() -> None:
     chosen = solara.use_reactive(GAME_PRESETS[1])
     network = solara.use_reactive("small")
     rounds = solara.use_reactive(6)
+    days = solara.use_reactive(1)
     seconds = solara.use_reactive(90)
     code = solara.use_reactive("")
     error = solara.use_reactive("")
 
     def open_one() -> None:
         try:
-            game = open_game(chosen.value, network.value, rounds.value, round_seconds=seconds.value)
+            game = open_game(chosen.value, network.value, rounds.value, days.value, seconds.value)
         except GameError as exc:
             error.set(str(exc))
             return
@@ -116,6 +117,7 @@ def Start() -> None:
             solara.Select("Preset", value=chosen, values=list(GAME_PRESETS))
             solara.Select("Network", value=network, values=["small", "england"])
             solara.SliderInt(f"Rounds: {rounds.value}", value=rounds, min=2, max=20)
+            solara.SliderInt(f"Days a round: {days.value}", value=days, min=1, max=7)
             solara.SliderInt(
                 f"Seconds to decide: {seconds.value}", value=seconds, min=15, max=300, step=15
             )

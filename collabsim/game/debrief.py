@@ -104,9 +104,14 @@ def outcome(name: str, system: LiveSystem, before: dict) -> Outcome:
 
 def make_debrief(game: Game) -> Debrief:
     """The game's debrief (made once, at the end: three replays of the game's days)."""
+    with game.debrief_lock:  # made once, whoever asks first; the others wait for it
+        if game.debrief is None:
+            game.debrief = _make(game)
+        return game.debrief  # type: ignore[return-value]
+
+
+def _make(game: Game) -> Debrief:
     with game.lock:
-        if game.debrief is not None:
-            return game.debrief  # type: ignore[return-value]
         days, start = game.system.day, game.start_day
         settings, effects = game.settings, list(game.effects)
         played = outcome(YOUR_GAME, game.system, game.baseline)
@@ -140,10 +145,7 @@ def make_debrief(game: Game) -> Debrief:
     outcomes = [played] + [
         outcome(name, *replay(s, effects, start, days)) for name, s in runs.items()
     ]
-    debrief = Debrief(game.code, game.preset, start, days, tuple(outcomes), tuple(lines), dealt)
-    with game.lock:
-        game.debrief = debrief
-    return debrief
+    return Debrief(game.code, game.preset, start, days, tuple(outcomes), tuple(lines), dealt)
 
 
 # ---- what the room takes away ---------------------------------------------------------

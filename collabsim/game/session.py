@@ -92,8 +92,10 @@ class Game:
     dealt: list[tuple[int, int, str, int]] = field(default_factory=list)  # round, day, card, who
     rounds: list[RoundRecord] = field(default_factory=list)
     version: int = 0  # bumped on every change: pages redraw when it moves
+    touched: float = field(default_factory=time.monotonic)  # the last change
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     debrief: object | None = field(default=None, repr=False)  # made once, at the end
+    debrief_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     start_day: int = 0  # the model played every provider until this day
     baseline: dict = field(default_factory=dict, repr=False)  # totals then (``at_start``)
 
@@ -215,8 +217,7 @@ class Game:
             for p in self.players.values():
                 p.choice = None
             if self.round >= self.rounds_total or self.system.finished:
-                self.state = "over"
-                self.policy.set_choices({})
+                self._over()
             else:
                 self.round += 1
                 self.deadline = time.monotonic() + self.round_seconds
@@ -225,7 +226,8 @@ class Game:
     def end(self) -> None:
         """The facilitator ends the game now (the debrief follows)."""
         with self.lock:
-            self.state = "over"
+            if self.state != "over":
+                self._over()
             self._changed()
 
     def tick(self) -> None:
@@ -269,8 +271,18 @@ class Game:
 
     # ---- inside ---------------------------------------------------------------------
 
+    def _over(self) -> None:
+        """The game ends: the debrief's replays start at once, in the background, so the
+        pages find them made (England's take a few seconds)."""
+        from collabsim.game.debrief import make_debrief
+
+        self.state = "over"
+        self.policy.set_choices({})
+        threading.Thread(target=make_debrief, args=(self,), daemon=True).start()
+
     def _changed(self) -> None:
         self.version += 1
+        self.touched = time.monotonic()
 
     def _record(self, choices: dict[int, Choice]) -> RoundRecord:
         e = self.system.engine
@@ -339,6 +351,7 @@ def _mean_by(group: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
 GAMES: dict[str, Game] = {}
 _GAMES_LOCK = threading.Lock()
 TICK_SECONDS = 0.5
+KEEP_SECONDS = 12 * 3600  # a game nobody has changed for this long is dropped
 
 
 def game_settings(name: str, network: str = "small", seed: int = 1) -> Settings:
@@ -376,6 +389,9 @@ def open_game(
     policy.bind(engine)
     system.advance(start_day)
     with _GAMES_LOCK:
+        stale = [c for c, g in GAMES.items() if time.monotonic() - g.touched > KEEP_SECONDS]
+        for c in stale:  # a server that runs for days does not keep every game's model
+            del GAMES[c]
         code = _new_code()
         game = Game(
             code=code,
