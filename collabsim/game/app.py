@@ -16,11 +16,13 @@ import logging
 import threading
 from urllib.parse import parse_qs, urlencode
 
+import numpy as np
 import solara
 
 from collabsim.dashboard import charts
 from collabsim.dashboard.app import EChart, _heading
 from collabsim.dashboard.frame import Boxed, network_of
+from collabsim.dashboard.live import MEASURES
 from collabsim.game import cards
 from collabsim.game.debrief import Debrief, figure_png, html, make_debrief, summary
 from collabsim.game.played import Choice
@@ -41,10 +43,9 @@ def _address(**params: str) -> str:
 
 
 def use_game(game: Game, token: str = "") -> int:
-    """Redraw when ``game`` changes (and each second, for the timer); keep ``token``'s
-    heartbeat while the page is open. Returns the game's version."""
+    """Redraw when ``game`` changes; keep ``token``'s heartbeat while the page is open.
+    Returns the game's version."""
     version = solara.use_reactive(game.version)
-    second = solara.use_reactive(0)
 
     def watch(cancel: threading.Event) -> None:
         while not cancel.is_set():
@@ -52,12 +53,25 @@ def use_game(game: Game, token: str = "") -> int:
                 game.heartbeat(token)
             if game.version != version.value:
                 version.set(game.version)
-            second.set(second.value + 1)
-            cancel.wait(1.0)
+            cancel.wait(0.5)
 
     solara.use_thread(watch, dependencies=[game.code, token], intrusive_cancel=False)
-    second.value  # noqa: B018 - subscribes the page to the seconds (the timer)
     return version.value
+
+
+@solara.component
+def RoundLine(game: Game, size: str = "1.3em") -> None:
+    """The game, the round, the day and the seconds left: the only part redrawn each
+    second (the rest of a page redraws when the game changes)."""
+    second = solara.use_reactive(0)
+
+    def count(cancel: threading.Event) -> None:
+        while not cancel.wait(1.0):
+            second.set(second.value + 1)
+
+    solara.use_thread(count, dependencies=[game.code], intrusive_cancel=False)
+    second.value  # noqa: B018 - reading it subscribes the line to the seconds
+    solara.Text(_round_line(game), classes=["cs-round"], style={"font-size": size})
 
 
 @solara.component
@@ -179,7 +193,7 @@ def _round_line(game: Game) -> str:
 @solara.component
 def Console(game: Game) -> None:
     """The facilitator's console: the projector view, the room, rounds and cards."""
-    use_game(game)
+    version = use_game(game)
     card = solara.use_reactive("surge")
     target = solara.use_reactive("the most pressed")
     error = solara.use_reactive("")
@@ -196,12 +210,12 @@ def Console(game: Game) -> None:
         names = game.system.names
         acute = game.seats()
         rows = [(p.name, names[p.provider], _status(game, p)) for p in game.players.values()]
-        option = network_of(game.system, pos, "The whole system now")
+        drawn = solara.use_memo(lambda: _projector(game, pos), [game.code, version])
         totals = game.rounds[-1] if game.rounds else None
         dealt = list(game.dealt)
         state, paused = game.state, game.paused
 
-    solara.Text(_round_line(game), classes=["cs-round"], style={"font-size": "1.3em"})
+    RoundLine(game)
     solara.Text(
         f"Players join with the code {game.code} on this page's address "
         f"(or {_address(game=game.code)}).",
@@ -231,7 +245,8 @@ def Console(game: Game) -> None:
         return DebriefView(game)
     with solara.Columns([2, 1]):
         with solara.Column():
-            EChart(Boxed(option.value), "cs-network", 420)
+            EChart(drawn[0], "cs-network", 420)
+            EChart(drawn[1], "cs-plots", charts.plots_height(3))
             if totals is not None:
                 solara.Text(
                     f"Since the game began: {totals.waits_12h_system:,} patients waited over "
@@ -265,6 +280,20 @@ def Console(game: Game) -> None:
             for _, day, name, who in dealt:
                 whom = names[who] if who >= 0 else "everyone"
                 solara.Text(f"day {day}: {cards.CARDS[name].title} ({whom})")
+
+
+def _projector(game: Game, pos: np.ndarray) -> tuple[Boxed, Boxed]:
+    """The whole system now (the dashboard's network) and its days so far (from a month
+    before the game began): made once per change of the game."""
+    with game.lock:
+        network = network_of(game.system, pos, "The whole system now")
+        series = game.system.series()
+    first = max(0, game.start_day - 30)
+    plots = {
+        m: (MEASURES[m], {"the system": series[m][first:]})
+        for m in ("waits_12h", "mean_wait_hours", "mean_trust")
+    }
+    return network, Boxed(charts.plots_option(series["day"][first:], plots))
 
 
 @solara.component
@@ -311,7 +340,7 @@ def Screen(game: Game, player: Player) -> None:
         spent = float(record.aid_cost[i]) if record else 0.0
         system_12h = record.waits_12h_system if record else 0
 
-    solara.Text(_round_line(game), classes=["cs-round"], style={"font-size": "1.2em"})
+    RoundLine(game, "1.2em")
     solara.Text(
         f"{player.name}, you run {names[i]}", classes=["cs-me"], style={"font-weight": "bold"}
     )
