@@ -67,8 +67,16 @@ class Effect:
     amount: float = 0.0
 
 
+def own_beds(system: LiveSystem, i: int) -> int:
+    """Provider ``i``'s own staffed beds (its pools' own sizes: not beds lent or borrowed)."""
+    e = system.engine
+    return int(e.state.beds.home[e.pools.first[i] : e.pools.first[i + 1]].sum())
+
+
 def effects_of(card: str, day: int, target: int, beds: int) -> list[Effect]:
-    """What ``card`` dealt at the start of ``day`` does (``beds``: the target's beds now)."""
+    """What ``card`` dealt at the start of ``day`` does (``beds``: the target's own beds).
+    A sickness takes beds away and gives the same number back, whatever was lent or
+    borrowed meanwhile, so it never changes a hospital's own beds for good."""
     if card not in CARDS:
         raise ValueError(f"card: unknown card {card!r}; known: {', '.join(CARDS)}")
     if CARDS[card].targeted and target < 0:
@@ -76,10 +84,8 @@ def effects_of(card: str, day: int, target: int, beds: int) -> list[Effect]:
     if card == "surge":
         return [Effect(day, "surge", amount=4 / 3)]
     if card == "sickness":
-        return [
-            Effect(day, "capacity", target, float(round(beds * 0.8))),
-            Effect(day + DAYS, "capacity", target, float(beds)),
-        ]
+        lost = float(round(beds * 0.2))
+        return [Effect(day, "beds", target, -lost), Effect(day + DAYS, "beds", target, lost)]
     if card == "squeeze":
         return [Effect(day, "squeeze", amount=0.5)]
     if card == "mandate":
@@ -92,8 +98,8 @@ def apply(effect: Effect, system: LiveSystem) -> None:
     e = system.engine
     if effect.what == "surge":
         system.surge(effect.amount, DAYS)
-    elif effect.what == "capacity":
-        e.set_capacity(effect.target, int(effect.amount))
+    elif effect.what == "beds":
+        e.set_capacity(effect.target, max(0, int(e.state.capacity[effect.target] + effect.amount)))
     elif effect.what == "squeeze":
         finance = e.config.finance
         finance.pressure = min(1.0, finance.pressure + effect.amount)

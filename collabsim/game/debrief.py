@@ -78,7 +78,10 @@ def replay(
     settings: Settings, effects: list[cards.Effect], start: int, days: int
 ) -> tuple[LiveSystem, dict]:
     """``settings`` run to day ``start`` and then to ``days``, meeting ``effects`` on their
-    days; measured from ``start`` (as the game is)."""
+    days; measured from ``start`` (as the game is). With ``policy=none`` nobody shares,
+    even under a mandate: a mandate card is not replayed there."""
+    if settings.policy == "none":
+        effects = [e for e in effects if e.what != "mandate"]
     system = LiveSystem(settings)
     system.advance(start)
     before = at_start(system)

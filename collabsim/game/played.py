@@ -76,6 +76,7 @@ class PlayedPolicy(Policy):
         self._candour = engine.traits.candour.copy()
         n = engine.providers.n
         self.asked_of, self.granted, self.refused = (np.zeros(n, dtype=np.int64) for _ in "agr")
+        self._asked_row = engine.phase("pressure").rows.asked
         self.apply_telling()
 
     def set_choices(self, choices: Mapping[int, Choice]) -> None:
@@ -118,6 +119,7 @@ class PlayedPolicy(Policy):
                     marks.ask[e] = 0
                 most = max(most, int(marks.ask[e]))
             needs.asked[i] = most
+            self._asked_row[i] = most  # what the run records as asked
             for j in range(links.dst_start[i], links.dst_start[i + 1]):
                 e = links.by_dst[j]
                 partner = int(links.src[e])

@@ -103,7 +103,7 @@ class Game:
 
     def join(self, name: str) -> Player:
         """A new player, given the next acute provider nobody plays."""
-        name = " ".join(str(name).split())[:MAX_NAME]
+        name = " ".join(str(name).split())[:MAX_NAME].strip()
         if not name:
             raise GameError("give your name (or your team's) to join")
         with self.lock:
@@ -186,7 +186,9 @@ class Game:
                 raise GameError("the game is over")
             if card in cards.CARDS and cards.CARDS[card].targeted and target < 0:
                 target = self.most_pressed()
-            beds = int(self.system.engine.state.capacity[target]) if target >= 0 else 0
+            if target >= len(self.system.names):
+                raise GameError(f"card {card!r}: there is no provider {target}")
+            beds = cards.own_beds(self.system, target) if target >= 0 else 0
             try:
                 effects = cards.effects_of(card, self.system.day, target, beds)
             except ValueError as exc:
@@ -221,6 +223,7 @@ class Game:
             else:
                 self.round += 1
                 self.deadline = time.monotonic() + self.round_seconds
+                self.left_when_paused = self.round_seconds  # a paused room resumes with it
             self._changed()
 
     def end(self) -> None:
