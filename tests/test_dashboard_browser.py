@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.helpers.browser import chromium, serve
+from tests.helpers.browser import serve
 
 pytestmark = pytest.mark.slow  # a server in a subprocess and a browser
 
@@ -34,12 +34,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real command, ``python -m collabsim dashboard --port P``; yields its address."""
     with serve("dashboard", tmp_path_factory.mktemp("dashboard") / "server.log") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
 
 
 class Tab:

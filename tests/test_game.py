@@ -126,17 +126,22 @@ def test_choices_are_checked() -> None:
     assert Choice(telling=0.0, ask_share=1.0, give={1: 0}).give == {1: 0}
 
 
+def _asking_nobody_against_the_model() -> tuple[np.ndarray, np.ndarray]:
+    """Six days from day 55 with provider 0 played by someone who asks nobody, and the
+    same days with the model in its seat: each run's totals over those days."""
+    runs = []
+    for choices in ({0: Choice(ask=frozenset())}, {}):
+        system, policy = played_system(62)
+        system.advance(START)
+        before = totals(system)
+        policy.set_choices(choices)
+        system.advance(6)
+        runs.append(totals(system) - before)
+    return runs[0], runs[1]
+
+
 def test_a_player_who_asks_nobody_is_never_helped() -> None:
-    asker, p_asker = played_system(62)
-    twin, _ = played_system(62)
-    asker.advance(START)
-    twin.advance(START)
-    before, twin_before = totals(asker), totals(twin)
-    p_asker.set_choices({0: Choice(ask=frozenset())})
-    asker.advance(6)
-    twin.advance(6)
-    got = totals(asker) - before
-    model = totals(twin) - twin_before
+    got, model = _asking_nobody_against_the_model()
     help_rows = [ROW["transfers_out"], ROW["loans_in"]]
     # under winter pressure the model in that seat asks and is helped ...
     assert model[ROW["need"], 0] > 0 and model[help_rows, 0].sum() > 0
@@ -715,16 +720,8 @@ def test_the_figure_is_a_png(played) -> None:  # noqa: ANN001
 def test_a_player_who_asks_nobody_is_recorded_as_asking_nothing() -> None:
     """What a played provider asked is what the run records (``asked``), not the model's
     request from before the player's choice."""
-    system, policy = played_system(62)
-    model, _ = played_system(62)
-    system.advance(START)
-    model.advance(START)
-    before, model_before = totals(system), totals(model)
-    policy.set_choices({0: Choice(ask=frozenset())})
-    system.advance(6)
-    model.advance(6)
-    asked = (totals(system) - before)[ROW["asked"], 0]
-    assert asked == 0 < (totals(model) - model_before)[ROW["asked"], 0]
+    got, model = _asking_nobody_against_the_model()
+    assert got[ROW["asked"], 0] == 0 < model[ROW["asked"], 0]
 
 
 def test_isolated_means_nobody_shares_even_under_a_mandate(open_game: Opener) -> None:

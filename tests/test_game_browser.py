@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.helpers.browser import ROOT, chromium, serve
+from tests.helpers.browser import ROOT, serve
 
 pytestmark = pytest.mark.slow  # a server in a subprocess and a browser
 
@@ -28,12 +28,6 @@ MARKUP = "<img src=x onerror=window.__pwned=1>Ann"  # 38 characters: names keep 
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with serve("play", tmp_path_factory.mktemp("play") / "server.log") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
 
 
 class Person:
