@@ -7,7 +7,8 @@ Python API::
     result = collabsim.simulate(cfg)
     result.summary["mean_wait_days"], result.series.head()
 
-and ``collabsim.CollabModel(cfg)`` for step-by-step use.
+and ``collabsim.CollabModel(cfg)`` for step-by-step use; ``collabsim.run_sweep`` runs a
+grid or a list of points in this process and returns DataFrames (``collabsim.batch``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ def __getattr__(name: str) -> Any:
         from collabsim.model import CollabModel
 
         return CollabModel
+    if name == "run_sweep":
+        from collabsim.batch import run_sweep
+
+        return run_sweep
     raise AttributeError(name)
 
 
@@ -55,5 +60,6 @@ __all__ = [
     "__version__",
     "from_dict",
     "load_config",
+    "run_sweep",
     "simulate",
 ]

@@ -2,9 +2,11 @@
 
 Each finished job directory (one with ``summary.json``, which is written last) holds
 ``runs.parquet`` (one row per replication: every parameter as a column, then every
-summary measure) and ``series.parquet`` (one row per replication and step). Collect
-builds ``results.duckdb`` next to them with the tables ``runs``, ``series`` and
-``failures`` (jobs that stopped with an error, from their ``error.json``). It is
+summary measure), ``series.parquet`` (one row per replication and step) and the
+per-provider, per-region, per-quarter and per-link tables. Collect builds
+``results.duckdb`` next to them with the tables ``runs``, ``series``, ``providers``,
+``regions``, ``quarters``, ``links`` and ``failures`` (jobs that stopped with an error,
+from their ``error.json``). It is
 idempotent: the database is rebuilt in a temporary file and moved into place, so
 running it again (after a resumed sweep, say) gives the same tables with the new runs.
 
@@ -67,6 +69,10 @@ def failure_rows(failed: list[Path], root: Path) -> list[dict[str, str]]:
     return rows
 
 
+# the tables a run writes beside runs.parquet (collabsim.results.write_job), one each here
+TABLES = ("series", "providers", "regions", "quarters", "links")
+
+
 def _remove(database: Path) -> None:
     """A half-written database and its write-ahead log."""
     database.unlink(missing_ok=True)
@@ -87,7 +93,12 @@ def collect(directory: str | Path) -> dict[str, int | str]:
     tmp = root / f".{DATABASE}.tmp"
     tmp.unlink(missing_ok=True)
     runs = [str(d / "runs.parquet") for d in found.runs]
-    series = [str(d / "series.parquet") for d in found.runs if (d / "series.parquet").exists()]
+    # every table each finished run wrote (a list, not a file pattern: a pattern would
+    # also read the runs a killed sweep left without summary.json)
+    tables = {
+        name: [str(d / f"{name}.parquet") for d in found.runs if (d / f"{name}.parquet").exists()]
+        for name in TABLES
+    }
     failures = pd.DataFrame(failure_rows(found.failed, root), columns=["run_dir", "error"])
     try:
         con = duckdb.connect(str(tmp))
@@ -96,18 +107,20 @@ def collect(directory: str | Path) -> dict[str, int | str]:
                 "CREATE TABLE runs AS SELECT * FROM read_parquet(?, union_by_name = true)",
                 [runs],
             )
-            if series:
-                con.execute(
-                    "CREATE TABLE series AS SELECT * FROM read_parquet(?, union_by_name = true)",
-                    [series],
-                )
-            else:
-                con.execute("CREATE TABLE series (run_dir VARCHAR)")
+            for name, files in tables.items():
+                if files:
+                    con.execute(
+                        f"CREATE TABLE {name} AS "  # noqa: S608 - a name from TABLES
+                        "SELECT * FROM read_parquet(?, union_by_name = true)",
+                        [files],
+                    )
+                else:  # written without series (output.series=false): an empty table
+                    con.execute(f"CREATE TABLE {name} (job VARCHAR)")
             con.register("failures_frame", failures)
             con.execute("CREATE TABLE failures AS SELECT * FROM failures_frame")
             counts = {
                 t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
-                for t in ("runs", "series", "failures")
+                for t in ("runs", *TABLES, "failures")
             }
         finally:
             con.close()

@@ -45,6 +45,7 @@ def _collect(args: list[str]) -> None:
     out = collect(ns.directory)
     print(
         f"collected {out['jobs']} job(s): {out['runs']} runs, {out['series']} series rows, "
+        f"{out['providers']} provider rows, {out['links']} link rows, "
         f"{out['failures']} failed job(s) -> {out['database']}"
     )
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from collabsim.config import flatten, to_dict
 from collabsim.job import JobResult
+from collabsim.provenance import provenance
 
 SUMMARY = "summary.json"
 ERROR = "error.json"
@@ -149,7 +150,11 @@ def write_job(result: JobResult, run_dir: Path) -> dict[str, Path]:
             lambda p: waits_and_occupancy(mean_series, cfg.sim.warmup_days, title, p),
         )
     (run_dir / ERROR).unlink(missing_ok=True)
-    document = {**_json_document(result.summary), "config": config_document(cfg)}
+    document = {
+        **_json_document(result.summary),
+        "config": config_document(cfg),
+        "provenance": provenance(cfg),
+    }
     out["summary"] = run_dir / SUMMARY
     _atomic_write(
         out["summary"], lambda p: p.write_text(json.dumps(document, indent=2, default=str))
