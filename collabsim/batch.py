@@ -72,6 +72,11 @@ def points_of(design: Mapping[str, Iterable[Any]] | Sequence[Mapping[str, Any]])
     return points
 
 
+def overrides_of(point: Mapping[str, Any]) -> list[str]:
+    """A point's settings as command-line overrides (``trust.initial=0.8``)."""
+    return [_override(key, value) for key, value in point.items()]
+
+
 def _override(key: str, value: Any) -> str:
     if isinstance(value, bool):
         value = str(value).lower()
@@ -87,7 +92,7 @@ def configs_of(points: list[dict], base: Sequence[str] = ()) -> list[Config]:
 
     configs = []
     for k, point in enumerate(points):
-        overrides = [*base, *(_override(key, value) for key, value in point.items())]
+        overrides = [*base, *overrides_of(point)]
         try:
             configs.append(load_config(overrides))
         except ConfigError as exc:

@@ -26,6 +26,7 @@ from collabsim.budget import check_memory
 from collabsim.config import Config
 from collabsim.core.engine import Engine
 from collabsim.core.metrics import (
+    MEASURES,
     provider_hours,
     quarter_columns,
     series_columns,
@@ -34,6 +35,7 @@ from collabsim.core.metrics import (
 )
 from collabsim.core.phases import ROW
 from collabsim.core.state import KINDS
+from collabsim.errors import ConfigError
 from collabsim.policies import policy_for
 
 # Mesa logs every step at INFO, and Hydra sets the root logger to INFO.
@@ -41,6 +43,8 @@ for _name in ("MESA", "matplotlib"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
 RUN_CHUNK = 100  # steps run between progress reports
+# The measures Mesa's DataCollector reports at the end of a run (those jobs give intervals).
+HEADLINE = tuple(m.name for m in MEASURES if m.headline)
 # Per-provider measures in hours added to providers.parquet (metrics.provider_hours).
 PROVIDER_HOURS = ("waits_12h", "waits_12h_per_bed_quarter", "mean_wait_hours", "share_over_4h",
                   "midnight_occupancy")  # fmt: skip
@@ -49,7 +53,20 @@ PROVIDER_HOURS = ("waits_12h", "waits_12h_per_bed_quarter", "mean_wait_hours", "
 class CollabModel(mesa.Model):
     """Providers (Mesa agents) whose state lives in the engine's arrays."""
 
-    def __init__(self, config: Config | None = None, graph: nx.DiGraph | None = None) -> None:
+    def __init__(
+        self, config: Config | None = None, graph: nx.DiGraph | None = None, **settings: Any
+    ) -> None:
+        """``config``, or keyword settings as Mesa's ``batch_run`` passes them: a setting's
+        dots as double underscores (``trust__initial=0.8``), a group by its name
+        (``policy="trust_gated"``), ``seed=3``; the defaults otherwise."""
+        if settings:
+            if config is not None:
+                raise ConfigError("CollabModel: give a config or keyword settings, not both")
+            from collabsim.batch import overrides_of
+            from collabsim.settings import load_config
+
+            dotted = {key.replace("__", "."): value for key, value in settings.items()}
+            config = load_config(overrides_of(dotted))
         config = config or Config()
         super().__init__(rng=config.seed)
         self.config = config
@@ -61,10 +78,40 @@ class CollabModel(mesa.Model):
         self.space = Network(self.graph.to_undirected(as_view=True), capacity=1, random=self.random)
         for i in range(providers.n):
             Provider(self, i)
+        self.datacollector = self._collector()
+        self._final: dict[str, Any] | None = None
 
     def step(self) -> None:
-        """One step of every phase, in the documented order."""
+        """One step of every phase, in the documented order; at the end of the configured
+        run ``running`` turns False (as Mesa's ``batch_run`` expects) and ``datacollector``
+        records the step (its headline measures at the last step only)."""
         self.engine.step()
+        if self.engine.t >= self.engine.steps:
+            self.running = False
+        self.datacollector.collect(self)
+
+    def _collector(self) -> mesa.DataCollector:
+        """Mesa's DataCollector: the state each step, the headline measures at the end (a
+        summary each step would cost more than the step)."""
+
+        def final(name: str) -> Callable[[CollabModel], Any]:
+            def report(model: CollabModel) -> Any:
+                if model.running:
+                    return None
+                if model._final is None:
+                    model._final = model.summary
+                return model._final[name]
+
+            return report
+
+        return mesa.DataCollector(
+            model_reporters={
+                "waiting_now": lambda m: int(m.engine.state.waiting.sum()),
+                "occupied_now": lambda m: int(m.engine.state.occupied.sum()),
+                "trust_now": lambda m: m.engine.trust_mean,
+                **{name: final(name) for name in HEADLINE},
+            }
+        )
 
     def reset(self, seed: int | None = None) -> None:
         """Start again from the beginning with ``seed`` (default: the config's): the engine's
@@ -76,6 +123,8 @@ class CollabModel(mesa.Model):
         self.reset_rng(seed)
         self.steps = 0
         self.running = True
+        self.datacollector = self._collector()
+        self._final = None
 
     def run(self, steps: int | None = None, progress: Callable[[int], Any] | None = None) -> None:
         """Run the rest of the configured run (or ``steps`` more), calling ``progress``

@@ -80,3 +80,40 @@ def test_every_point_is_checked_before_any_runs(monkeypatch: pytest.MonkeyPatch)
     assert ran == []
     with pytest.raises(ConfigError, match="replications"):
         collabsim.run_sweep({"sim.days": [30]}, replications=0)
+
+
+def test_mesa_batch_run_gives_the_same_numbers() -> None:
+    """Mesa users' habit: ``mesa.batch_run(CollabModel, parameters)`` with keyword
+    settings (dots as double underscores) runs what ``run_sweep`` runs."""
+    import mesa
+
+    from collabsim.model import CollabModel
+
+    results = mesa.batch_run(
+        CollabModel,
+        {"policy": ["none", "trust_gated"], "sim__days": 40, "sim__warmup_days": 10},
+        max_steps=10_000,
+        display_progress=False,
+    )
+    ours = collabsim.run_sweep({"policy": ["none", "trust_gated"]}, base=BASE)
+    assert [r["policy"] for r in results] == ["none", "trust_gated"]
+    assert [r["Step"] for r in results] == [39, 39]  # ran to the end of the configured run
+    for r, (_, row) in zip(results, ours.runs.iterrows(), strict=True):
+        for name in ("mean_wait_hours", "aid_cost", "mean_trust"):
+            assert r[name] == row[name], name
+
+
+def test_the_models_datacollector_follows_mesas_conventions() -> None:
+    from collabsim.model import CollabModel
+
+    model = CollabModel(sim__days=5, sim__warmup_days=1, policy="trust_gated", seed=4)
+    assert model.config.seed == 4 and model.config.policy.name == "trust_gated"
+    while model.running:
+        model.step()
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert len(frame) == model.engine.steps == 5
+    assert frame["mean_wait_days"].iloc[:-1].isna().all()  # measured once, at the end
+    assert frame["mean_wait_days"].iloc[-1] == model.summary["mean_wait_days"]
+    assert (frame["occupied_now"] > 0).all() and frame["trust_now"].notna().all()
+    with pytest.raises(ConfigError, match="not both"):
+        CollabModel(model.config, policy="none")
