@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from collabsim.errors import CollabsimError, OutputError, os_error_text
+from collabsim.errors import CollabsimError, ConfigError, OutputError, os_error_text
 from collabsim.settings import config_dir, one_line, register_base
 
 USER_ERROR = 2
@@ -223,17 +223,30 @@ def _user_overrides(argv: list[str]) -> list[str]:
     return [a for a in argv if not a.startswith(("-", "hydra.", "hydra/", "+hydra"))]
 
 
-def _check_sweep(overrides: list[str]) -> None:
-    """Validate every point of a sweep before any job runs."""
+def _check_sweep(overrides: list[str], points_file: str = "") -> None:
+    """Validate every point of a sweep before any job runs (a points file's too: each
+    column's every value, as a grid's are checked)."""
     from omegaconf import OmegaConf
 
     from collabsim.settings import compose
-    from collabsim.sweep import check_points, sweep_overrides
+    from collabsim.sweep import POINTS_FILE, check_points, read_points, sweep_overrides
 
-    fixed = [o.input_line for o in sweep_overrides(overrides, None) if not o.is_sweep_override()]
+    parsed = sweep_overrides(overrides, None)
+    fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
     hydra_cfg = compose(fixed, with_hydra=True)  # unknown groups or keys, as one line
     params = hydra_cfg.hydra.sweeper.get("params")
     params = OmegaConf.to_container(params, resolve=False) if params is not None else {}
+    if points_file:
+        if any(o.is_sweep_override() for o in parsed) or params:
+            raise ConfigError(
+                f"{POINTS_FILE}: give the points in the file or as lists of values, not both"
+            )
+        columns, rows = read_points(points_file)
+        given = {o.get_key_element().lstrip("+~") for o in parsed}
+        if clash := sorted(given & set(columns)):
+            raise ConfigError(f"{POINTS_FILE}: {clash[0]} is set both in the file and here")
+        values = [sorted({row[k].split("=", 1)[1] for row in rows}) for k in range(len(columns))]
+        overrides = [*fixed, *(f"{c}={','.join(v)}" for c, v in zip(columns, values, strict=True))]
     if check_points(overrides, params) == 0:
         raise CollabsimError("the sweep has no points (an empty list of values?)")
 
@@ -263,7 +276,9 @@ def main(argv: list[str] | None = None) -> None:
     # sweep here; a single run's config as Hydra composes it (collabsim.sweep.RunCheck).
     if multirun and not other_flags:  # --help, --cfg, --info ... are Hydra's own
         try:
-            _check_sweep(_user_overrides(argv))
+            from collabsim.sweep import points_file_of
+
+            _check_sweep(_user_overrides(argv), points_file_of(argv))
         except CollabsimError as exc:
             fail(str(exc))
     _hydra_main(argv)

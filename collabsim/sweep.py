@@ -56,6 +56,64 @@ def sweep_overrides(overrides: Sequence[str], sweeper_params: dict[str, Any] | N
     return OverridesParser.create().parse_overrides(lines)
 
 
+POINTS_FILE = "hydra.sweeper.points_file"  # a sweep's points from a file, one row each
+
+
+def points_file_of(argv: Sequence[str]) -> str:
+    """The points file a command line names (``hydra.sweeper.points_file=design.csv``)."""
+    for arg in argv:
+        if arg.startswith(POINTS_FILE + "="):
+            return arg.split("=", 1)[1].strip("'\"")
+    return ""
+
+
+def read_points(path: str | Path) -> tuple[list[str], list[list[str]]]:
+    """A design's settings (its columns) and each row as overrides (``trust.initial=0.4``),
+    from CSV (values as written) or Parquet. A Latin hypercube, Morris or Sobol design
+    (SALib's samples, say) is a table like that: one setting per column."""
+    import pandas as pd
+
+    where = Path(path)
+    try:
+        if where.suffix.lower() == ".csv":
+            table = pd.read_csv(where, dtype=str, keep_default_na=False)
+        elif where.suffix.lower() == ".parquet":
+            table = pd.read_parquet(where)
+        else:
+            raise ConfigError(f"{POINTS_FILE}: {path} is not a .csv or .parquet file")
+    except OSError as exc:
+        raise ConfigError(f"{POINTS_FILE}: {os_error_text(exc)}") from None
+    except ValueError as exc:  # pandas' and pyarrow's parse errors
+        raise ConfigError(f"{POINTS_FILE}: {path}: {str(exc).splitlines()[0]}") from None
+    columns = [str(c).strip() for c in table.columns]
+    if not columns or table.empty:
+        raise ConfigError(f"{POINTS_FILE}: {path} has no points (a header, then a row each)")
+    if len(set(columns)) != len(columns):
+        raise ConfigError(f"{POINTS_FILE}: {path} names a setting twice")
+    rows = []
+    for number, values in enumerate(table.itertuples(index=False), start=1):
+        row = []
+        for column, value in zip(columns, values, strict=True):
+            text = _value_text(value)
+            if text == "":
+                raise ConfigError(f"{POINTS_FILE}: {path} point {number}: no value for {column}")
+            row.append(f"{column}={text}")
+        rows.append(row)
+    return columns, rows
+
+
+def _value_text(value: Any) -> str:
+    """A value as override text (strings with Hydra's special characters quoted)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    text = str(value).strip()
+    if any(c in text for c in " ,'\"=[]{}()"):
+        text = "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    return text
+
+
 def count_jobs(overrides: Sequence[str], sweeper_params: dict[str, Any] | None = None) -> int:
     """How many jobs the basic sweeper makes of these overrides (product of sweep sizes)."""
     total = 1
@@ -266,7 +324,11 @@ class SweepWatch(Callback):
         params = config.hydra.sweeper.get("params")
         params = OmegaConf.to_container(params, resolve=False) if params is not None else {}
         try:
-            self.total = count_jobs(list(config.hydra.overrides.task), params)
+            points_file = config.hydra.sweeper.get("points_file")
+            if points_file:
+                self.total = len(read_points(points_file)[1])
+            else:
+                self.total = count_jobs(list(config.hydra.overrides.task), params)
         except Exception:  # noqa: BLE001 - a launcher we cannot count for: no bar
             self.total = 0
         LAST.update(failed=[], missing=0)

@@ -351,3 +351,46 @@ def test_many_what_ifs_are_drawn_in_panels_by_their_first_setting():
     panels = panels_of(many)
     assert list(panels) == ["scenario=baseline", "scenario=winter"]
     assert panels["scenario=winter"] == many[5:]
+
+
+@pytest.mark.slow
+def test_a_sweep_reads_its_points_from_a_file_and_resumes(tmp_path):
+    """A sampled design (a setting per column, a point per row) runs through the same
+    sweeper: each row a point numbered in file order, and a rerun keeps finished points."""
+    rows = [(0.2 + 0.013 * k, 100 + 7 * k) for k in range(42)]  # 42 points: batched jobs
+    (tmp_path / "design.csv").write_text(
+        "trust.initial,aid.cost\n" + "".join(f"{t:.3f},{c}\n" for t, c in rows)
+    )
+    args = ["-m", "policy=trust_gated", "sim.days=20", "sim.warmup_days=5",
+            "output.figures=false", "output.series=false",
+            "hydra.sweeper.points_file=design.csv", "hydra.sweep.dir=lhs"]  # fmt: skip
+    done = run(args, tmp_path)
+    assert done.returncode == 0, done.stderr
+    for k, (t, c) in enumerate(rows):
+        config = json.loads((tmp_path / "lhs" / str(k) / "summary.json").read_text())["config"]
+        assert config["trust.initial"] == pytest.approx(round(t, 3))
+        assert config["aid.cost"] == c and config["policy.name"] == "trust_gated"
+    assert len(list((tmp_path / "lhs" / ".points").glob("*.json"))) < len(rows)  # batched
+    again = run(args, tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.count("already finished, kept") == len(rows)
+
+
+@pytest.mark.parametrize(
+    ("design", "extra", "message"),
+    [
+        ("trust.initial\n0.2\n1.5\n", [], "trust.initial"),
+        ("trust.initial\n0.2\n", ["sim.days=30,40"], "not both"),
+        ("trust.initial\n0.2\n", ["trust.initial=0.5"], "set both in the file and here"),
+        ("trust.initial\n", [], "has no points"),
+        ("trust.initial,aid.cost\n0.2,\n", [], "point 1: no value for aid.cost"),
+        ("no.such.setting\n1\n", [], "unknown setting"),
+    ],
+)
+def test_a_bad_points_file_is_one_line_and_nothing_runs(tmp_path, design, extra, message):
+    (tmp_path / "design.csv").write_text(design)
+    points = ["hydra.sweeper.points_file=design.csv", "hydra.sweep.dir=out"]
+    done = run(["-m", "sim.days=20", "sim.warmup_days=5", *extra, *points], tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()

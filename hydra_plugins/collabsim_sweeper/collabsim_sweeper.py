@@ -14,7 +14,10 @@ England point with 20 replications:
   50 per job; ``hydra.sweeper.points_per_job=1`` gives one job per point). Each point
   still has its own directory, ``<sweep dir>/<point number>``, numbered as one job
   per point would be, with its own results: resuming and collecting work per point.
-  The job reads its points from ``<sweep dir>/.points/<job>.json``.
+  The job reads its points from ``<sweep dir>/.points/<job>.json``;
+* points from a file (``points_file``: CSV or Parquet, a setting per column, a point
+  per row, as a Latin hypercube, Morris or Sobol design is): the rows are the points,
+  numbered in file order, batched and resumed as a grid's are.
 
 (No ``from __future__ import annotations`` here: Hydra's plugin scan executes this
 module outside ``sys.modules``, where string annotations break the dataclass below.)
@@ -31,7 +34,7 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
-from collabsim.sweep import BATCH_KEY  # the job override naming its points file
+from collabsim.sweep import BATCH_KEY, read_points  # the job override naming its points file
 
 
 def is_value_key(key: str) -> bool:
@@ -45,10 +48,11 @@ class CollabsimSweeper(BasicSweeper):
 
     def __init__(
         self, max_batch_size: int | None, params: dict | None = None,
-        points_per_job: int = 0,
+        points_per_job: int = 0, points_file: str = "",
     ) -> None:  # fmt: skip
         super().__init__(max_batch_size=max_batch_size, params=params)
         self.points_per_job = points_per_job
+        self.points_file = points_file
 
     def validate_batch_is_legal(self, batch: Any) -> None:
         return None
@@ -58,15 +62,26 @@ class CollabsimSweeper(BasicSweeper):
         params_conf.extend(arguments)
         parser = OverridesParser.create(config_loader=self.hydra_context.config_loader)
         overrides = parser.parse_overrides(params_conf)
-        points = self.split_arguments(overrides, None)[0]
-        value_keys = {o.get_key_element() for o in overrides
-                      if o.is_sweep_override() and is_value_key(o.get_key_element())}  # fmt: skip
+        if self.points_file:  # checked by the command line before Hydra started
+            columns, rows = read_points(self.points_file)
+            fixed = [o.input_line for o in overrides if not o.is_sweep_override()]
+            points = [[*fixed, *row] for row in rows]
+            value_keys = {c for c in columns if is_value_key(c)}
+        else:
+            points = self.split_arguments(overrides, None)[0]
+            swept = [o.get_key_element() for o in overrides if o.is_sweep_override()]
+            value_keys = {key for key in swept if is_value_key(key)}
         per = self.points_per_job or max(1, min(50, len(points) // 20))
-        if per <= 1 or not value_keys:
+        if (per <= 1 or not value_keys) and not self.points_file:
             return super().sweep(arguments)
         sweep_dir = Path(self.config.hydra.sweep.dir)
         sweep_dir.mkdir(parents=True, exist_ok=True)
         OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
+        if per <= 1 or not value_keys:  # a job per point
+            results = self.launcher.launch(points, initial_job_idx=0)
+            for r in results:
+                _ = r.return_value
+            return [results]
         groups: OrderedDict[tuple, list] = OrderedDict()
         for number, point in enumerate(points):
             fixed = tuple(o for o in point if o.split("=", 1)[0] not in value_keys)
@@ -90,6 +105,7 @@ class CollabsimSweeper(BasicSweeper):
 class CollabsimSweeperConf(BasicSweeperConf):
     _target_: str = "hydra_plugins.collabsim_sweeper.collabsim_sweeper.CollabsimSweeper"
     points_per_job: int = 0  # 0: automatic (about 20 jobs); 1: one job per point
+    points_file: str = ""  # a CSV or Parquet file of points (a setting per column)
 
 
 ConfigStore.instance().store(
