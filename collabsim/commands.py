@@ -2,6 +2,7 @@
 
     collabsim collect <dir>                      # DuckDB database of every finished run
     collabsim report <dir> [--baseline policy=none] [--out report.html]
+    collabsim rerun <dir> [--out DIR]            # the run again; are the numbers the same?
 
 and the commands that look before a run:
 
@@ -85,6 +86,26 @@ def _dashboard(args: list[str]) -> None:
     main(args)
 
 
+def _rerun(args: list[str]) -> None:
+    from collabsim.rerun import rerun
+
+    parser = _Parser(
+        prog="collabsim rerun",
+        description="Run a finished run again from its summary.json; compare the numbers.",
+    )
+    parser.add_argument("directory", help="a finished run's directory (with summary.json)")
+    parser.add_argument("--out", default=None, help="where to write (default: DIR-rerun)")
+    ns = parser.parse_args(args)
+    target, differences = rerun(ns.directory, ns.out)
+    if not differences:
+        print(f"rerun in {target}: the same numbers, to the last digit")
+        return
+    print(f"rerun in {target}: {len(differences)} difference(s)")
+    for line in differences:
+        print(f"  {line}")
+    raise SystemExit(1)
+
+
 def _play(args: list[str]) -> None:
     from collabsim.dashboard.server import main
 
@@ -111,6 +132,7 @@ COMMANDS = {
     "dashboard": _dashboard,
     "animate": _animate,
     "play": _play,
+    "rerun": _rerun,
 }
 
 
