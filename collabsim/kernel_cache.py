@@ -44,11 +44,29 @@ def use_keyed_cache() -> str | None:
             continue
         if not os.access(folder, os.W_OK):  # e.g. another user's folder in /tmp
             continue
+        global FRESH
+        FRESH = not any(folder.iterdir())  # nothing compiled for this source yet
         os.environ["NUMBA_CACHE_DIR"] = str(folder)
         if "numba" in sys.modules:  # numba already imported: its config is read once
             sys.modules["numba"].config.CACHE_DIR = str(folder)
         return str(folder)
     return None
+
+
+FRESH = False  # whether this source's kernels have never been compiled on this machine
+_SAID = False
+
+
+def notice_compiling() -> None:
+    """Say once, on stderr, that the first run compiles the engine (the wait is not a hang)."""
+    global _SAID
+    if FRESH and not _SAID:
+        _SAID = True
+        print(
+            "collabsim: compiling the engine for this machine, once (20-60 s)",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 FOLDER = use_keyed_cache()  # None: the user chose the folder (or none was writable)

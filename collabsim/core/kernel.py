@@ -108,4 +108,7 @@ def packed(*args: Any) -> tuple:
 def compiled(kernel: Any, *args: Any) -> Callable[..., Any]:
     """The compiled code of the numba ``kernel`` for the types of ``args`` (loaded from
     numba's cache or compiled now), callable without the dispatcher's per-call typing."""
+    from collabsim.kernel_cache import notice_compiling
+
+    notice_compiling()
     return kernel.compile(tuple(typeof(a) for a in args))
