@@ -62,8 +62,13 @@ def _report(args: list[str]) -> None:
         help="the what-if to compare against, e.g. policy=none (default: the first)",
     )
     parser.add_argument("--out", default=None, help="HTML file (default: <dir>/report.html)")
+    parser.add_argument(
+        "--template",
+        default=None,
+        help="a Jinja2 page of your own (start from collabsim/report/templates/report.html.j2)",
+    )
     ns = parser.parse_args(args)
-    path = make_report(ns.directory, baseline=ns.baseline, out=ns.out)
+    path = make_report(ns.directory, baseline=ns.baseline, out=ns.out, template=ns.template)
     print(f"report: {path}")
     print(f"figures: {path.parent / 'figures'}")
 

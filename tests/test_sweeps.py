@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -17,7 +18,7 @@ import pandas as pd
 import pytest
 
 import collabsim
-from tests.helpers import run, write
+from tests.helpers import PROVIDERS, run, write
 
 ROOT = Path(__file__).parents[1]
 
@@ -204,8 +205,10 @@ def test_collect_builds_a_queryable_database_idempotently(basic, tmp_path):
 
 @pytest.mark.slow
 def test_the_planner_workflow_own_providers_two_what_ifs_one_report(tmp_path):
-    """Own providers as CSV, one command comparing two what-ifs in a winter, one report."""
-    write(tmp_path)
+    """Own providers as CSV, one command comparing two what-ifs in a winter, one report
+    a board reads: the conclusion first, what went in, the patients affected, requests
+    made and met, who waited and gave, every name escaped, tables also as CSV."""
+    write(tmp_path, PROVIDERS.replace("South General", "South <b>General</b> & Co"))
     done = run(["-m", "network=file", "network.providers_file=providers.csv",
                 "network.links_file=links.csv", "policy=ics_pool,trust_gated",
                 "scenario=winter", "replications=3", "sim.days=90", "sim.warmup_days=20",
@@ -217,14 +220,43 @@ def test_the_planner_workflow_own_providers_two_what_ifs_one_report(tmp_path):
     assert "policy=ics_pool" in page and "policy=trust_gated" in page
     assert "Compared with policy=ics_pool" in page and "95 % confidence" in page
     images = page.count("<img ")
-    assert images >= 3 and page.count("src='data:image/png;base64,") == images  # self-contained
+    inline = len(re.findall(r"src=[\"']data:image/png;base64,", page))
+    assert images >= 3 and inline == images  # self-contained
     assert "http://" not in page and "https://" not in page
+    ids = _ids(page)
+    for section in ("summary", "inputs", "patients", "headline", "compared", "requests",
+                    "providers", "map"):  # fmt: skip
+        assert section in ids, section
+    assert page.index('id="summary"') < page.index('id="headline"')  # the conclusion first
+    summary = page[page.index('id="summary"') : page.index('id="inputs"')]
+    assert "hours" in summary and ("chance" in summary)
+    assert "None of these what-ifs is <code>policy=none</code>" in page  # a baseline prompt
+    assert "South &lt;b&gt;General&lt;/b&gt; &amp; Co" in page and "<b>General</b>" not in page
+    assert "North General" in page and "12-hour waits a quarter" in page
+    assert "Unequal waits between regions" in page  # two regions: it means something
+    for table in ("patients_affected", "requests", "providers_0", "providers_1"):
+        frame = pd.read_csv(tmp_path / "whatif" / "tables" / f"{table}.csv")
+        assert len(frame) >= 2, table
     for name in ("waits.png", "trust.png", "network.png"):
         assert (tmp_path / "whatif" / "figures" / name).read_bytes()[:4] == b"\x89PNG"
     other = run(["report", "whatif", "--baseline", "policy=trust_gated", "--out", "board.html"],
                 tmp_path)  # fmt: skip
     assert other.returncode == 0 and "Compared with policy=trust_gated" in (
         tmp_path / "board.html").read_text()  # fmt: skip
+
+
+def _ids(page: str) -> set[str]:
+    """The ids of a page's elements, read by a real HTML parser (the page must parse)."""
+    from html.parser import HTMLParser
+
+    found: set[str] = set()
+
+    class Ids(HTMLParser):
+        def handle_starttag(self, tag, attrs):  # noqa: ANN001, ANN202
+            found.update(v for k, v in attrs if k == "id" and v)
+
+    Ids().feed(page)
+    return found
 
 
 @pytest.mark.slow
@@ -238,6 +270,18 @@ def test_a_report_on_a_trust_sweep_shows_the_trust_dividend(tmp_path):
     page = (tmp_path / "trust" / "report.html").read_text()
     assert "Wait saved (hours)" in page and "trust.initial" in page
     assert (tmp_path / "trust" / "figures" / "trust_dividend.png").exists()
+    assert "Unequal waits between regions" not in page  # one region: it would mean nothing
+    # a trust's own template: branded, extended, fed the same numbers
+    (tmp_path / "ours.html.j2").write_text(
+        "<h1>Northshire ICS</h1><p class='ours'>{{ summary[0] }}</p>{{ affected }}"
+    )
+    ours = run(["report", "trust", "--template", "ours.html.j2", "--out", "ours.html"],
+               tmp_path)  # fmt: skip
+    assert ours.returncode == 0, ours.stderr
+    branded = (tmp_path / "ours.html").read_text()
+    assert "Northshire ICS" in branded and "hours" in branded and "<table" in branded
+    broken = run(["report", "trust", "--template", "nope.j2"], tmp_path)
+    assert broken.returncode == 2 and "nope.j2: no such file" in broken.stderr
 
 
 @pytest.mark.slow

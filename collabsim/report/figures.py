@@ -88,6 +88,9 @@ def band_plot(
     return figure_png(fig, path)
 
 
+MARKERS = {"acute": "o", "community": "s", "social_care": "^", "mental_health": "D"}
+
+
 def network_map(run_dir: Path, title: str, path: Path) -> str | None:
     """The network of ``run_dir``'s first replication, each provider coloured by how full
     it was (occupancy plus queue, a share of its beds); None without a providers table."""
@@ -117,10 +120,32 @@ def network_map(run_dir: Path, title: str, path: Path) -> str | None:
             i, j = where.get(a), where.get(b)
             if i is not None and j is not None:
                 ax.plot(xy[[i, j], 0], xy[[i, j], 1], color="0.8", lw=0.4, zorder=1)
-    size = 20 + 180 * prov["capacity"] / max(prov["capacity"].max(), 1)
-    dots = ax.scatter(xy[:, 0], xy[:, 1], c=pressure, s=size, cmap="RdYlGn_r",
-                      vmin=0.7, vmax=1.1, edgecolor="k", lw=0.3, zorder=2)  # fmt: skip
-    fig.colorbar(dots, ax=ax, label="pressure: beds occupied + queue, share of beds")
+    biggest = max(float(prov["capacity"].max()), 1.0)
+
+    def area(beds: float) -> float:
+        return 20 + 180 * beds / biggest
+
+    dots = None
+    for kind, marker in MARKERS.items():  # kinds told apart by shape
+        mine = (prov["kind"] == kind).to_numpy()
+        if mine.any():
+            dots = ax.scatter(xy[mine, 0], xy[mine, 1], c=pressure[mine],
+                              s=[area(b) for b in prov["capacity"][mine]], cmap="RdYlGn_r",
+                              vmin=0.7, vmax=1.1, marker=marker, edgecolor="k", lw=0.3,
+                              zorder=2)  # fmt: skip
+    if dots is not None:
+        fig.colorbar(dots, ax=ax, label="pressure: beds occupied + queue, share of beds")
+    if len(prov) <= 40:  # names, where they can be read
+        for (x, y), name in zip(xy, prov["name"], strict=True):
+            ax.annotate(str(name), (x, y), xytext=(4, 4), textcoords="offset points",
+                        fontsize=7, zorder=3)  # fmt: skip
+    shapes = [ax.scatter([], [], marker=m, color="0.6", edgecolor="k", lw=0.3, s=60,
+                         label=k.replace("_", " ")) for k, m in MARKERS.items()
+              if (prov["kind"] == k).any()]  # fmt: skip
+    legend_beds = sorted({max(1, int(round(biggest, -1))), max(1, int(round(biggest / 4, -1)))})
+    sizes = [ax.scatter([], [], marker="o", color="white", edgecolor="k", lw=0.5,
+                        s=area(b), label=f"{b:,} beds") for b in legend_beds]  # fmt: skip
+    ax.legend(handles=shapes + sizes, loc="best", fontsize=8, framealpha=0.9)
     ax.set_title(title)
     ax.set_xticks([])
     ax.set_yticks([])

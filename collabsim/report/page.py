@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
+from collabsim.collect import ResultsError
 from collabsim.report import analysis, figures
 
 STYLE = """\
@@ -17,6 +19,9 @@ color:#212b32}
 h1{color:#005EB8}table{border-collapse:collapse;margin:1em 0;font-size:0.9em}
 td,th{border:1px solid #d8dde0;padding:4px 8px;text-align:right}
 th{background:#f0f4f5}td.what{text-align:left;font-weight:bold}img{max-width:100%}
+table.inputs th,table.inputs td{text-align:left}
+div.summary{border-left:6px solid #005EB8;padding:0.2em 1em;background:#f0f4f5;
+font-size:1.1em}p.prompt{background:#fff9c4;padding:0.5em}
 p.note{color:#4c6272;font-size:0.9em}"""
 
 
@@ -40,13 +45,19 @@ def _img(alt: str, png: str) -> str:
     return f"<img alt='{alt}' src='data:image/png;base64,{png}'>"
 
 
-def headline_table(rows: list[tuple[str, int, list[Any]]]) -> str:
+REGIONAL = frozenset({"wait_gini_regions", "worst_region_wait_days"})  # need 2+ regions
+
+
+def headline_table(rows: list[tuple[str, int, list[Any]]], regions: int = 2) -> str:
     """The reported measures of each what-if: means with 95 % intervals, one table per
-    group of measures (``Display.table``: waits and beds, then mutual aid and trust)."""
+    group of measures (``Display.table``: waits and beds, then mutual aid and trust).
+    Measures between regions are left out of a system of one region (they mean nothing
+    there)."""
     tables = list(dict.fromkeys(m.report.table for m in analysis.REPORTED))
     out = []
     for table in tables:
-        shown = [k for k, m in enumerate(analysis.REPORTED) if m.report.table == table]
+        shown = [k for k, m in enumerate(analysis.REPORTED) if m.report.table == table
+                 and (regions > 1 or m.name not in REGIONAL)]  # fmt: skip
         head = "".join(f"<th>{html.escape(analysis.REPORTED[k].report.label)}</th>"
                        for k in shown)  # fmt: skip
         body = []
@@ -217,9 +228,35 @@ def channel_section(runs: pd.DataFrame, keys: list[str], folder: Path) -> str:
     )
 
 
-def make_report(directory: str | Path, baseline: str | None = None,
-                out: str | Path | None = None) -> Path:  # fmt: skip
-    """Write the report (and its figures) for the runs under ``directory``."""
+TEMPLATE = Path(__file__).with_name("templates") / "report.html.j2"
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _table(frame: pd.DataFrame) -> Markup:
+    """A DataFrame as an HTML table, every cell escaped (whole numbers without decimals)."""
+    return Markup(
+        frame.to_html(index=False, escape=True, border=0, na_rep="n/a", float_format=_number)
+    )
+
+
+def make_report(
+    directory: str | Path,
+    baseline: str | None = None,
+    out: str | Path | None = None,
+    template: str | Path | None = None,
+) -> Path:
+    """Write the report (and its figures, and its tables as CSV) for the runs under
+    ``directory``, from ``template`` (a Jinja2 file; default: collabsim's own)."""
+    from jinja2 import Environment, FileSystemLoader, TemplateError, select_autoescape
+
+    from collabsim.report import board
+
+    template_path = Path(template) if template else TEMPLATE
+    if not template_path.is_file():
+        raise ResultsError(f"--template {template_path}: no such file")
     runs, dirs, root = analysis.load_runs(directory)
     keys = analysis.factors(runs)
     runs["_label"] = analysis.label_rows(runs, keys)
@@ -228,13 +265,13 @@ def make_report(directory: str | Path, baseline: str | None = None,
     out_path = Path(out) if out else root / "report.html"
     folder = out_path.parent / "figures"
     folder.mkdir(parents=True, exist_ok=True)
+    tables_folder = out_path.parent / "tables"
+    tables_folder.mkdir(parents=True, exist_ok=True)
     warmup = float(runs["sim.warmup_days"].iloc[0]) if "sim.warmup_days" in runs else 0.0
 
-    table = headline_table(analysis.headline(runs, labels))
     sentences, diff_table = differences(runs, labels, base)
-
-    series = analysis.read_series(dirs, runs)
     images = []
+    series = analysis.read_series(dirs, runs)
     if not series.empty:
         images.append(("How long patients waited for a bed, over time",
                        figures.band_plot(series, labels, "wait_hours",
@@ -245,55 +282,63 @@ def make_report(directory: str | Path, baseline: str | None = None,
                        figures.band_plot(series, labels, "mean_trust", "mean trust (0-1)",
                                          "Trust by what-if: mean of runs, 95 % band", warmup,
                                          folder / "trust.png", ceiling=1.0)))  # fmt: skip
-
-    dividend_html = dividend_section(runs, keys, folder) + channel_section(runs, keys, folder)
-
     base_dir = Path(runs.loc[runs["_label"] == base, "_dir"].iloc[0])
     map_img = figures.network_map(base_dir, f"How full each provider was ({base})",
                                   folder / "network.png")  # fmt: skip
 
-    parts = [
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        "<title>collabsim report</title><style>",
-        f"{STYLE}</style></head><body>",
-        "<h1>Mutual aid between providers: what the simulation shows</h1>",
-        f"<p>{len(runs)} simulated runs of {len(labels)} what-if(s), "
-        f"{runs['sim.days'].iloc[0] - warmup:.0f} days each after a {warmup:.0f}-day warm-up, "
-        f"on the <b>{html.escape(str(runs['network'].iloc[0]))}</b> network. Figures in "
-        "brackets are 95 % confidence intervals over the runs: the range the average would "
-        "fall in if the simulation were repeated many times.</p>",
-        "<h2>Headline measures</h2>", table,
-        f"<h2>Compared with {html.escape(base)}</h2>",
-        sentences, diff_table,
-    ]  # fmt: skip
-    for title, img in images:
-        parts.append(f"<h2>{html.escape(title)}</h2>")
-        parts.append(_img(html.escape(title), img))
-    parts += ["<h2>The trust dividend</h2>", dividend_html]
-    if map_img:
-        parts += [
-            "<h2>Where the pressure was</h2>",
-            "<p>Each dot is a provider (bigger: more beds), coloured by how full it was on "
-            "average after the warm-up, counting its queue: green has room, red is over "
-            "capacity. Grey lines are working relationships.</p>",
-            _img("network", map_img),
-        ]
-    parts += [
-        "<p class='note'>Made by collabsim from the runs under "
-        f"{html.escape(str(root))}. A wait is the time from arriving to getting a bed; harm "
-        "counts patients who waited past the harm threshold or left the queue unadmitted. "
-        "Acute measures count acute providers only, as the NHS figures count acute trusts: "
-        "a 12-hour wait is an acute patient who waited 12 hours or more from the decision to "
-        "admit to a bed (patients who left the queue unadmitted count when the longest wait "
-        "allowed is that long), per quarter of 91.3 days; occupancy at midnight is beds "
-        "occupied at 00:00 over beds available, as KH03 counts them.</p>",
-        "</body></html>",
-    ]
+    affected = board.affected(runs, labels)
+    asked = board.requests(runs, labels)
+    by_provider = board.providers(runs, labels)
+    _csv(affected, tables_folder / "patients_affected.csv")
+    _csv(asked, tables_folder / "requests.csv")
+    for k, (lab, table) in enumerate(by_provider.items()):
+        _csv(table.assign(what_if=lab), tables_folder / f"providers_{k}.csv")
+    policies = sorted({str(p) for p in runs.get("policy", pd.Series(dtype=str)).unique()})
+    env = Environment(
+        loader=FileSystemLoader(str(template_path.parent)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+    )
+    try:
+        page = env.get_template(template_path.name).render(
+            system=str(runs["network"].iloc[0]),
+            style=Markup(STYLE),
+            summary=board.executive(runs, labels, base),
+            needs_baseline=board.needs_baseline(labels),
+            baseline=base,
+            policies=",".join(policies),
+            inputs=board.inputs(runs, dirs),
+            limitations=board.LIMITATIONS,
+            affected=_table(affected),
+            headline=Markup(headline_table(analysis.headline(runs, labels), board.regions(dirs))),
+            sentences=Markup(sentences),
+            differences=Markup(diff_table),
+            requests=_table(asked),
+            providers=[(lab, _table(t)) for lab, t in by_provider.items()],
+            images=images,
+            dividend=Markup(
+                dividend_section(runs, keys, folder) + channel_section(runs, keys, folder)
+            ),
+            map=map_img,
+            root=str(root),
+            tables_folder=str(tables_folder),
+        )
+    except TemplateError as exc:
+        raise ResultsError(f"--template {template_path}: {exc}") from None
     tmp = out_path.with_name(f".{out_path.name}.tmp")
     try:
-        tmp.write_text("\n".join(parts), encoding="utf-8")
+        tmp.write_text(page, encoding="utf-8")
         tmp.replace(out_path)
     except BaseException:  # a full disk, say: no half-written page left behind
         tmp.unlink(missing_ok=True)
         raise
     return out_path
+
+
+def _csv(frame: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        frame.to_csv(tmp, index=False)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
