@@ -12,21 +12,29 @@ from tests.helpers import run, run_dirs
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "small_ics"
 
 
-def test_summary_records_versions_commit_and_input_hashes(tmp_path: Path) -> None:
-    providers, links = EXAMPLE / "providers.csv", EXAMPLE / "links.csv"
+def _one_run(tmp_path: Path, providers: Path, *extra: str) -> Path:
+    """A run of the example ICS with ``providers`` (a copy, if a test changes it later)."""
     done = run(
         [
             "network=file",
             f"network.providers_file={providers}",
-            f"network.links_file={links}",
+            f"network.links_file={EXAMPLE / 'links.csv'}",
             "calibration=none",
-            "sim.days=20",
+            "sim.days=30",
             "sim.warmup_days=5",
+            "output.figures=false",
+            *extra,
         ],
         tmp_path,
     )
     assert done.returncode == 0, done.stderr
     (run_dir,) = run_dirs(tmp_path)
+    return run_dir
+
+
+def test_summary_records_versions_commit_and_input_hashes(tmp_path: Path) -> None:
+    providers, links = EXAMPLE / "providers.csv", EXAMPLE / "links.csv"
+    run_dir = _one_run(tmp_path, providers)
     made = json.loads((run_dir / "summary.json").read_text())["provenance"]
     from collabsim import __version__
 
@@ -47,22 +55,7 @@ def test_rerun_gives_the_same_numbers_and_says_what_changed(tmp_path: Path) -> N
     what changed since (here: an input file)."""
     providers = tmp_path / "providers.csv"
     providers.write_text((EXAMPLE / "providers.csv").read_text())
-    done = run(
-        [
-            "network=file",
-            f"network.providers_file={providers}",
-            f"network.links_file={EXAMPLE / 'links.csv'}",
-            "calibration=none",
-            "policy=trust_gated",
-            "replications=2",
-            "sim.days=30",
-            "sim.warmup_days=5",
-            "output.figures=false",
-        ],
-        tmp_path,
-    )
-    assert done.returncode == 0, done.stderr
-    (run_dir,) = run_dirs(tmp_path)
+    run_dir = _one_run(tmp_path, providers, "policy=trust_gated", "replications=2")
     again = run(["rerun", str(run_dir), "--out", str(tmp_path / "again")], tmp_path)
     assert again.returncode == 0, again.stderr
     assert "the same numbers, to the last digit" in again.stdout
