@@ -223,3 +223,16 @@ def test_dividend_of_paired_runs_is_low_minus_high():
     assert d["dividend"]["mean_wait_days"].mean == pytest.approx(0.3)
     assert d["at_low"]["mean_wait_days"].mean == pytest.approx(0.6)
     assert d["at_high"]["mean_wait_days"].n == 3
+
+
+def test_report_time_axes_are_calendar_months() -> None:
+    """Day 0 is 1 April (``demand.start_day_of_year`` 91): May begins on day 30, June on
+    day 61; a run of ten years keeps its month names readable."""
+    from collabsim.report.figures import month_ticks
+
+    days, names = month_ticks(0, 120, 91)
+    assert list(zip(days, names, strict=True)) == [(0, "Apr"), (30, "May"), (61, "Jun"),
+                                                   (91, "Jul")]  # fmt: skip
+    assert month_ticks(0, 400, 1)[1][:2] == ["Jan", "Feb"]
+    assert month_ticks(0, 400, 1)[0][12] == 365  # the next January
+    assert len(month_ticks(0, 3650, 91)[0]) <= 20

@@ -57,8 +57,10 @@ def band_plot(
     path: Path,
     floor: float = 0.0,
     ceiling: float = np.inf,
+    start_day_of_year: float | None = None,
 ) -> str:
-    """Mean of the runs of each what-if over time with its 95 % band, in panels."""
+    """Mean of the runs of each what-if over time with its 95 % band, in panels; the time
+    axis in calendar months when the runs' first day of the year is known."""
     panels = panels_of(labels)
     fig, axes = plt.subplots(len(panels), 1, figsize=(10, 1.0 + 3.0 * len(panels)),
                              sharex=True, squeeze=False, constrained_layout=True)  # fmt: skip
@@ -84,8 +86,36 @@ def band_plot(
         ax.set_title(f"{title}: {panel}" if panel else title, fontsize=10)
         ax.grid(alpha=0.3)
         ax.legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    axes[-1, 0].set_xlabel("day")
+    if start_day_of_year is None:
+        axes[-1, 0].set_xlabel("day")
+    else:
+        first, last = float(series["day"].min()), float(series["day"].max())
+        days, names = month_ticks(first, last, start_day_of_year)
+        axes[-1, 0].set_xticks(days, names)
+        axes[-1, 0].set_xlabel("month (the simulated days from the run's calendar start)")
     return figure_png(fig, path)
+
+
+MONTH_STARTS = (0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334)  # day of year
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def month_ticks(first: float, last: float, start_day_of_year: float) -> tuple[list, list]:
+    """Simulated days on which a calendar month begins, between ``first`` and ``last``,
+    and their names (a 365-day year; day 0 is day ``start_day_of_year`` of it, 1 = 1
+    January, as ``demand.start_day_of_year`` counts); fewer names when a run is years
+    long, so they stay readable."""
+    days, names = [], []
+    year_start = -((start_day_of_year - 1) % 365)  # the simulated day of a 1 January
+    while year_start <= last:
+        for start, name in zip(MONTH_STARTS, MONTHS, strict=True):
+            day = year_start + start
+            if first <= day <= last:
+                days.append(day)
+                names.append(name)
+        year_start += 365
+    step = max(1, -(-len(days) // 18))  # at most 18 names
+    return days[::step], names[::step]
 
 
 MARKERS = {"acute": "o", "community": "s", "social_care": "^", "mental_health": "D"}

@@ -272,16 +272,20 @@ def make_report(
     sentences, diff_table = differences(runs, labels, base)
     images = []
     series = analysis.read_series(dirs, runs)
+    start = runs.get("demand.start_day_of_year")
+    start_doy = float(start.iloc[0]) if start is not None and start.nunique() == 1 else None
     if not series.empty:
         images.append(("How long patients waited for a bed, over time",
                        figures.band_plot(series, labels, "wait_hours",
                                          "mean wait (hours, 7-day mean)",
                                          "Waits by what-if: mean of runs, 95 % band", warmup,
-                                         folder / "waits.png")))  # fmt: skip
+                                         folder / "waits.png",
+                                         start_day_of_year=start_doy)))  # fmt: skip
         images.append(("Trust between partners, over time",
                        figures.band_plot(series, labels, "mean_trust", "mean trust (0-1)",
                                          "Trust by what-if: mean of runs, 95 % band", warmup,
-                                         folder / "trust.png", ceiling=1.0)))  # fmt: skip
+                                         folder / "trust.png", ceiling=1.0,
+                                         start_day_of_year=start_doy)))  # fmt: skip
     base_dir = Path(runs.loc[runs["_label"] == base, "_dir"].iloc[0])
     map_img = figures.network_map(base_dir, f"How full each provider was ({base})",
                                   folder / "network.png")  # fmt: skip
