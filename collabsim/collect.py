@@ -6,7 +6,8 @@ summary measure), ``series.parquet`` (one row per replication and step) and the
 per-provider, per-region, per-quarter and per-link tables. Collect builds
 ``results.duckdb`` next to them with the tables ``runs``, ``series``, ``providers``,
 ``regions``, ``quarters``, ``links`` and ``failures`` (jobs that stopped with an error,
-from their ``error.json``). It is
+from their ``error.json``), and the view ``runs_plain``: ``runs`` with every column named
+for use without quotes (``trust__initial`` for ``trust.initial``). It is
 idempotent: the database is rebuilt in a temporary file and moved into place, so
 running it again (after a resumed sweep, say) gives the same tables with the new runs.
 
@@ -20,6 +21,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from collabsim.errors import CollabsimError, OutputError, os_error_text
 
@@ -73,6 +75,19 @@ def failure_rows(failed: list[Path], root: Path) -> list[dict[str, str]]:
 TABLES = ("series", "providers", "regions", "quarters", "links")
 
 
+def plain_name(column: str) -> str:
+    """A column name a query can use without quotes: ``trust.initial`` -> ``trust__initial``
+    (dots as double underscores, as ``CollabModel``'s keyword settings write them)."""
+    return "".join(c if c.isalnum() or c == "_" else "_" for c in column.replace(".", "__"))
+
+
+def plain_view(con: Any, table: str, view: str) -> str:
+    """``CREATE VIEW view`` of ``table`` with every column named plainly."""
+    columns = [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()]
+    quoted = ", ".join('"' + c.replace('"', '""') + f'" AS {plain_name(c)}' for c in columns)
+    return f"CREATE VIEW {view} AS SELECT {quoted} FROM {table}"  # noqa: S608 - our names
+
+
 def _remove(database: Path) -> None:
     """A half-written database and its write-ahead log."""
     database.unlink(missing_ok=True)
@@ -107,6 +122,7 @@ def collect(directory: str | Path) -> dict[str, int | str]:
                 "CREATE TABLE runs AS SELECT * FROM read_parquet(?, union_by_name = true)",
                 [runs],
             )
+            con.execute(plain_view(con, "runs", "runs_plain"))
             for name, files in tables.items():
                 if files:
                     con.execute(

@@ -193,8 +193,14 @@ def test_collect_builds_a_queryable_database_idempotently(basic, tmp_path):
     assert by_policy["n"].tolist() == [2, 2, 2]
     expected = rows(basic).groupby("policy.name")["mean_wait_days"].mean()
     assert by_policy["wait"].tolist() == pytest.approx(expected.tolist())
-    steps = con.execute("SELECT count(DISTINCT step) FROM series").fetchone()[0]
+    steps = con.execute("SELECT count(DISTINCT step) FROM series").fetchall()[0][0]
     assert steps == 60
+    # the runs with plain column names: no quotes needed
+    plain = con.sql(
+        "SELECT policy__name AS policy, avg(mean_wait_days) AS wait FROM runs_plain "
+        "GROUP BY 1 ORDER BY 1"
+    ).df()
+    assert plain["wait"].tolist() == pytest.approx(by_policy["wait"].tolist())
     # every table each run wrote, all of its rows
     for table in ("providers", "regions", "quarters", "links"):
         written = sum(len(pd.read_parquet(p)) for p in sweep.rglob(f"{table}.parquet"))
