@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +31,18 @@ def test_default_run_writes_complete_outputs(tmp_path):
     assert len(providers) == summary["providers"]
     assert (run_dir / "waits_occupancy.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not list(run_dir.glob(".*.tmp"))  # no temporary files left behind
+    # then the point of the tool: one winter isolated, sharing at low and at high trust
+    block = done.stdout[done.stdout.index("What collaboration changes in a winter") :]
+    found = re.findall(r"12-hour waits\s+([\d,]+) a quarter", block)
+    waits = [int(m.replace(",", "")) for m in found]
+    assert len(waits) == 3 and waits[0] > waits[1] > waits[2]
+    assert "the trust dividend" in block and "collabsim dashboard" in block
+
+
+def test_a_run_with_settings_does_not_add_the_demonstration(tmp_path):
+    done = run(["sim.days=30", "sim.warmup_days=5"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "What collaboration changes" not in done.stdout
 
 
 def test_overrides_and_python_dash_m(tmp_path):
