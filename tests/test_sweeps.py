@@ -445,3 +445,20 @@ def test_a_bad_points_file_is_one_line_and_nothing_runs(tmp_path, design, extra,
     assert done.returncode == 2, done.stderr
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_many_what_ifs_read_at_a_glance(tmp_path):
+    """Seven what-ifs: a forest plot of every one against the baseline, words for the five
+    largest changes, and the rest named as being in the figure and the table."""
+    done = run(["-m", "policy=trust_gated", "aid.delay_days=0,1,2,3,4,5,6", "replications=2",
+                "sim.days=40", "sim.warmup_days=5", "output.figures=false",
+                "hydra.sweep.dir=many"], tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert run(["report", "many"], tmp_path).returncode == 0
+    page = (tmp_path / "many" / "report.html").read_text()
+    assert (tmp_path / "many" / "figures" / "against_baseline.png").read_bytes()[:4] == b"\x89PNG"
+    assert 'alt="every what-if against aid.delay_days=0' in page
+    assert "The other 1 what-if(s) changed waits less" in page
+    compared = page[page.index('id="compared"') : page.index('id="requests"')]
+    assert compared.count("<tr>") == 1 + 6  # the table still lists every what-if

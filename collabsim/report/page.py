@@ -98,11 +98,22 @@ def sentence(label: str, baseline: str, iv: Any, kind: str) -> str:
             f"could be chance. {pairing}")  # fmt: skip
 
 
+SENTENCES = 5  # what-ifs told in words; the rest in the forest plot and the table
+
+
 def differences(runs: pd.DataFrame, labels: list[str], base: str) -> tuple[str, str]:
     """Sentences and a table: each what-if's change in wait and in cost of aid."""
     diffs = analysis.compare(runs, labels, base, "mean_wait_days")
     costs = analysis.compare(runs, labels, base, "aid_cost")
-    sentences = [sentence(lab, base, iv, kind) for lab, (iv, kind) in diffs.items()]
+    # many what-ifs: a sentence for the largest changes only (the figure and table hold all)
+    order = sorted(diffs, key=lambda lab: -abs(diffs[lab][0].mean))
+    told = order[:SENTENCES]
+    sentences = [sentence(lab, base, *diffs[lab]) for lab in told]
+    if len(order) > len(told):
+        sentences.append(
+            f"The other {len(order) - len(told)} what-if(s) changed waits less; every one is "
+            "in the figure and the table below."
+        )
     diff_rows = "".join(
         f"<tr><td class='what'>{html.escape(lab)}</td>"
         f"<td>{interval_text(iv, 24.0, '{:+.2f}')}</td>"
@@ -270,6 +281,10 @@ def make_report(
     warmup = float(runs["sim.warmup_days"].iloc[0]) if "sim.warmup_days" in runs else 0.0
 
     sentences, diff_table = differences(runs, labels, base)
+    forest = None
+    if len(labels) > 2:  # every what-if against the baseline, at a glance
+        diffs = analysis.compare(runs, labels, base, "mean_wait_hours")
+        forest = figures.forest_plot(diffs, base, folder / "against_baseline.png")
     images = []
     series = analysis.read_series(dirs, runs)
     start = runs.get("demand.start_day_of_year")
@@ -316,6 +331,7 @@ def make_report(
             headline=Markup(headline_table(analysis.headline(runs, labels), board.regions(dirs))),
             sentences=Markup(sentences),
             differences=Markup(diff_table),
+            forest=forest,
             requests=_table(asked),
             providers=[(lab, _table(t)) for lab, t in by_provider.items()],
             images=images,
