@@ -67,10 +67,17 @@ def _report(args: list[str]) -> None:
         default=None,
         help="a Jinja2 page of your own (start from collabsim/report/templates/report.html.j2)",
     )
+    parser.add_argument(
+        "--pdf", action="store_true", help="also a PDF beside it, for a board pack (Chromium)"
+    )
     ns = parser.parse_args(args)
     path = make_report(ns.directory, baseline=ns.baseline, out=ns.out, template=ns.template)
     print(f"report: {path}")
     print(f"figures: {path.parent / 'figures'}")
+    if ns.pdf:
+        from collabsim.report.pdf import print_pdf
+
+        print(f"pdf: {print_pdf(path, path.with_suffix('.pdf'))}")
 
 
 def _check(args: list[str]) -> None:

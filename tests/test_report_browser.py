@@ -3,6 +3,9 @@ nothing fails to load, and the README's screenshot of it is saved (docs/images).
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,3 +41,30 @@ def test_the_report_opens_offline_and_is_photographed(browser: Browser, tmp_path
     page.screenshot(path=IMAGES / "report.png", full_page=False)
     context.close()
     assert (IMAGES / "report.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_report_as_a_pdf_for_the_board_pack(tmp_path: Path) -> None:
+    import os
+
+    from collabsim.dashboard.headless import CHROMIUM
+
+    if not Path(CHROMIUM).is_file() and not os.environ.get("COLLABSIM_REQUIRE_BROWSER"):
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    write(tmp_path)
+    done = run(["-m", "network=file", "network.providers_file=providers.csv",
+                "network.links_file=links.csv", "policy=none,trust_gated", "sim.days=60",
+                "sim.warmup_days=10", "hydra.sweep.dir=whatif"], tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    printed = run(["report", "whatif", "--pdf"], tmp_path)
+    assert printed.returncode == 0, printed.stderr
+    pdf = (tmp_path / "whatif" / "report.pdf").read_bytes()
+    assert pdf[:5] == b"%PDF-"
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 2  # the whole page, not one screen
+    # no Chromium: one line, and the HTML report is still written
+    missing = subprocess.run(
+        [sys.executable, "-m", "collabsim", "report", "whatif", "--pdf", "--out", "b.html"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "COLLABSIM_CHROMIUM": str(tmp_path / "no-chromium")},
+    )  # fmt: skip
+    assert missing.returncode == 2 and "--pdf needs Chromium" in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1 and (tmp_path / "b.html").is_file()

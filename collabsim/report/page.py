@@ -22,7 +22,9 @@ th{background:#f0f4f5}td.what{text-align:left;font-weight:bold}img{max-width:100
 table.inputs th,table.inputs td{text-align:left}
 div.summary{border-left:6px solid #005EB8;padding:0.2em 1em;background:#f0f4f5;
 font-size:1.1em}p.prompt{background:#fff9c4;padding:0.5em}
-p.note{color:#4c6272;font-size:0.9em}"""
+p.note{color:#4c6272;font-size:0.9em}
+@media print{body{margin:0;max-width:none}img,table{page-break-inside:avoid}
+h2{page-break-after:avoid}}"""
 
 
 def _fmt(value: float, scale: float, fmt: str) -> str:
