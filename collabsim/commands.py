@@ -70,8 +70,16 @@ def _report(args: list[str]) -> None:
     parser.add_argument(
         "--pdf", action="store_true", help="also a PDF beside it, for a board pack (Chromium)"
     )
+    parser.add_argument(
+        "--bed-day-cost",
+        type=float,
+        default=None,
+        metavar="GBP",
+        help="your cost of a hospital bed-day: the report then costs the bed-days lost",
+    )
     ns = parser.parse_args(args)
-    path = make_report(ns.directory, baseline=ns.baseline, out=ns.out, template=ns.template)
+    path = make_report(ns.directory, baseline=ns.baseline, out=ns.out, template=ns.template,
+                       bed_day_cost=ns.bed_day_cost)  # fmt: skip
     print(f"report: {path}")
     print(f"figures: {path.parent / 'figures'}")
     if ns.pdf:

@@ -281,11 +281,18 @@ def test_a_report_on_a_trust_sweep_shows_the_trust_dividend(tmp_path):
     (tmp_path / "ours.html.j2").write_text(
         "<h1>Northshire ICS</h1><p class='ours'>{{ summary[0] }}</p>{{ affected }}"
     )
-    ours = run(["report", "trust", "--template", "ours.html.j2", "--out", "ours.html"],
-               tmp_path)  # fmt: skip
+    ours = run(["report", "trust", "--template", "ours.html.j2", "--out", "ours.html",
+                "--bed-day-cost", "400"], tmp_path)  # fmt: skip
     assert ours.returncode == 0, ours.stderr
     branded = (tmp_path / "ours.html").read_text()
     assert "Northshire ICS" in branded and "hours" in branded and "<table" in branded
+    costed = pd.read_csv(tmp_path / "tables" / "patients_affected.csv")
+    # (bed-days are shown whole: their cost, from the unrounded mean, within half a day's)
+    assert costed["cost of bed-days lost (GBP)"].tolist() == pytest.approx(
+        (costed["bed-days lost to delayed discharge"] * 400).tolist(), abs=201
+    )
+    bad = run(["report", "trust", "--bed-day-cost", "-5"], tmp_path)
+    assert bad.returncode == 2 and "--bed-day-cost" in bad.stderr
     broken = run(["report", "trust", "--template", "nope.j2"], tmp_path)
     assert broken.returncode == 2 and "nope.j2: no such file" in broken.stderr
 

@@ -134,9 +134,13 @@ def inputs(runs: pd.DataFrame, dirs: list[Path]) -> list[tuple[str, str]]:
     return rows
 
 
-def affected(runs: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+def affected(
+    runs: pd.DataFrame, labels: list[str], bed_day_cost: float | None = None
+) -> pd.DataFrame:
     """Per what-if (means over runs): 12-hour waits, patients harmed, bed-days lost to
-    delayed discharge, and the cost of arranging aid."""
+    delayed discharge, and the cost of arranging aid; with ``bed_day_cost`` (the planner's
+    own cost of a bed-day, GBP: collabsim has no sourced figure of its own) also what the
+    lost bed-days cost, beside the cost of aid."""
     columns = {
         "12-hour waits a quarter": "waits_12h_per_quarter",
         "patients harmed": "harm_events",
@@ -146,7 +150,11 @@ def affected(runs: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
     rows = []
     for lab in labels:
         sub = runs[runs["_label"] == lab]
-        rows.append({"what if": lab, **{k: _whole(_mean(sub, c)) for k, c in columns.items()}})
+        row = {"what if": lab, **{k: _whole(_mean(sub, c)) for k, c in columns.items()}}
+        if bed_day_cost is not None:
+            lost = _mean(sub, "delayed_discharge_bed_days") * bed_day_cost
+            row["cost of bed-days lost (GBP)"] = _whole(lost)
+        rows.append(row)
     return pd.DataFrame(rows)
 
 

@@ -260,6 +260,7 @@ def make_report(
     baseline: str | None = None,
     out: str | Path | None = None,
     template: str | Path | None = None,
+    bed_day_cost: float | None = None,
 ) -> Path:
     """Write the report (and its figures, and its tables as CSV) for the runs under
     ``directory``, from ``template`` (a Jinja2 file; default: collabsim's own)."""
@@ -307,7 +308,9 @@ def make_report(
     map_img = figures.network_map(base_dir, f"How full each provider was ({base})",
                                   folder / "network.png")  # fmt: skip
 
-    affected = board.affected(runs, labels)
+    if bed_day_cost is not None and not (0 <= bed_day_cost < 1e7):
+        raise ResultsError(f"--bed-day-cost: {bed_day_cost:g} is not a cost in GBP (0 to 1e7)")
+    affected = board.affected(runs, labels, bed_day_cost)
     asked = board.requests(runs, labels)
     by_provider = board.providers(runs, labels)
     _csv(affected, tables_folder / "patients_affected.csv")
