@@ -239,6 +239,7 @@ def test_the_planner_workflow_own_providers_two_what_ifs_one_report(tmp_path):
     assert "None of these what-ifs is <code>policy=none</code>" in page  # a baseline prompt
     assert "South &lt;b&gt;General&lt;/b&gt; &amp; Co" in page and "<b>General</b>" not in page
     assert "North General" in page and "12-hour waits a quarter" in page
+    assert "Scenario winter sets" in page and "demand.winter_amplitude=0.06" in page
     assert "Unequal waits between regions" in page  # two regions: it means something
     for table in ("patients_affected", "requests", "providers_0", "providers_1"):
         frame = pd.read_csv(tmp_path / "whatif" / "tables" / f"{table}.csv")

@@ -129,9 +129,27 @@ def inputs(runs: pd.DataFrame, dirs: list[Path]) -> list[tuple[str, str]]:
                       + (f", commit {made['git_commit']}" if made.get("git_commit") else "")),
         ("Report made", date.today().isoformat()),
     ]  # fmt: skip
+    for name in sorted(runs["scenario"].astype(str).unique()) if "scenario" in runs else []:
+        rows.append((f"Scenario {name} sets", scenario_settings(name)))
     for path, digest in made.get("inputs", {}).items():
         rows.append((f"Input file {path}", f"SHA-256 {digest}"))
     return rows
+
+
+def scenario_settings(name: str) -> str:
+    """What a scenario changes from the defaults, as settings (its file's values)."""
+    from omegaconf import OmegaConf
+
+    from collabsim.config import flatten
+    from collabsim.settings import config_dir
+
+    path = config_dir() / "scenario" / f"{name}.yaml"
+    try:
+        data = OmegaConf.to_container(OmegaConf.load(path), resolve=False)
+    except (OSError, ValueError):
+        return "(its file is not in this version of collabsim)"
+    settings = {k: v for k, v in flatten(data).items() if k != "scenario"}
+    return ", ".join(f"{k}={v}" for k, v in settings.items()) or "nothing: the defaults"
 
 
 def affected(
