@@ -203,7 +203,8 @@ def _hydra_main(argv: list[str]) -> None:
 HYDRA_FLAGS_THAT_RUN = ("-m", "--multirun")
 # collabsim.commands.COMMANDS
 SUBCOMMANDS = (
-    "check", "collect", "report", "rerun", "settings", "dashboard", "animate", "play",
+    "check", "collect", "report", "rerun", "sensitivity", "settings", "dashboard", "animate",
+    "play",
 )  # fmt: skip
 # Printed before Hydra's own help by ``collabsim --help``.
 COMMANDS_HELP = """\
@@ -214,6 +215,7 @@ usage: collabsim [OVERRIDE ...]          run one experiment (overrides: key=valu
        collabsim collect DIR             DuckDB database of every finished run
        collabsim report DIR              a self-contained HTML report of a sweep or run
        collabsim rerun DIR               a run again from its summary.json: the same numbers?
+       collabsim sensitivity design|analyse   which settings matter (Morris, Sobol)
        collabsim dashboard               the training page: the trust dividend in a browser
        collabsim animate OUT             the page's network and plots as a GIF or MP4, for slides
        collabsim play                    a game the room plays: trainees run hospitals

@@ -3,6 +3,7 @@
     collabsim collect <dir>                      # DuckDB database of every finished run
     collabsim report <dir> [--baseline policy=none] [--out report.html]
     collabsim rerun <dir> [--out DIR]            # the run again; are the numbers the same?
+    collabsim sensitivity design|analyse ...     # Morris and Sobol (SALib) over a sweep
 
 and the commands that look before a run:
 
@@ -126,6 +127,12 @@ def _rerun(args: list[str]) -> None:
     raise SystemExit(1)
 
 
+def _sensitivity(args: list[str]) -> None:
+    from collabsim.sensitivity import main
+
+    main(args)
+
+
 def _play(args: list[str]) -> None:
     from collabsim.dashboard.server import main
 
@@ -153,6 +160,7 @@ COMMANDS = {
     "animate": _animate,
     "play": _play,
     "rerun": _rerun,
+    "sensitivity": _sensitivity,
 }
 
 
