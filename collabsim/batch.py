@@ -80,8 +80,10 @@ def overrides_of(point: Mapping[str, Any]) -> list[str]:
 def _override(key: str, value: Any) -> str:
     if isinstance(value, bool):
         value = str(value).lower()
-    elif isinstance(value, str) and any(c in value for c in " ,'\"=[]{}"):
-        value = "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    elif isinstance(value, str) and any(c in value for c in " ,'\"=[]{}()"):
+        from collabsim.sweep import quoted
+
+        value = quoted(value)
     return f"{key}={value}"
 
 

@@ -234,7 +234,13 @@ def _check_sweep(overrides: list[str], points_file: str = "") -> None:
     from omegaconf import OmegaConf
 
     from collabsim.settings import compose
-    from collabsim.sweep import POINTS_FILE, check_points, read_points, sweep_overrides
+    from collabsim.sweep import (
+        POINTS_FILE,
+        check_point_rows,
+        check_points,
+        read_points,
+        sweep_overrides,
+    )
 
     parsed = sweep_overrides(overrides, None)
     fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
@@ -250,8 +256,8 @@ def _check_sweep(overrides: list[str], points_file: str = "") -> None:
         given = {o.get_key_element().lstrip("+~") for o in parsed}
         if clash := sorted(given & set(columns)):
             raise ConfigError(f"{POINTS_FILE}: {clash[0]} is set both in the file and here")
-        values = [sorted({row[k].split("=", 1)[1] for row in rows}) for k in range(len(columns))]
-        overrides = [*fixed, *(f"{c}={','.join(v)}" for c, v in zip(columns, values, strict=True))]
+        check_point_rows(fixed, rows)  # each row as the point it is
+        return
     if check_points(overrides, params) == 0:
         raise CollabsimError("the sweep has no points (an empty list of values?)")
 

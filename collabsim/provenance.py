@@ -41,6 +41,12 @@ def git_commit() -> str | None:
     files differ from it; None when it is not a git checkout (an installed wheel)."""
     source = Path(__file__).resolve().parents[1]
     try:
+        top = subprocess.run(
+            ["git", "-C", str(source), "rev-parse", "--show-toplevel"],
+            capture_output=True, text=True, timeout=10, check=True,
+        ).stdout.strip()  # fmt: skip
+        if Path(top).resolve() != source:  # installed inside someone else's repository
+            return None
         head = subprocess.run(
             ["git", "-C", str(source), "rev-parse", "HEAD"],
             capture_output=True, text=True, timeout=10, check=True,

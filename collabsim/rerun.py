@@ -54,7 +54,7 @@ def rerun(directory: str | Path, out: str | Path | None = None) -> tuple[Path, l
     from collabsim.provenance import provenance
     from collabsim.results import write_job
 
-    source = Path(directory)
+    source = Path(directory).resolve()  # "." has a name once resolved
     document = recorded(source)
     config = config_of(document)
     target = Path(out) if out else source.with_name(source.name + "-rerun")
@@ -82,6 +82,9 @@ def rerun(directory: str | Path, out: str | Path | None = None) -> tuple[Path, l
 
 
 def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    return a == b
+    """Equal, counting "no value" alike: NaN in a run is ``null`` in its summary.json."""
+
+    def missing(v: Any) -> bool:
+        return v is None or (isinstance(v, float) and math.isnan(v))
+
+    return (missing(a) and missing(b)) or a == b

@@ -110,8 +110,19 @@ def _value_text(value: Any) -> str:
         return ""
     text = str(value).strip()
     if any(c in text for c in " ,'\"=[]{}()"):
-        text = "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+        text = quoted(text)
     return text
+
+
+def quoted(text: str) -> str:
+    """``text`` as a quoted Hydra override value. Hydra reads a backslash as an escape only
+    before a quote (or before another such backslash), so only those are escaped: a Windows
+    path keeps its single backslashes."""
+    import re
+
+    body = re.sub(r"(\\*)'", lambda m: m.group(1) * 2 + "\\'", text)
+    trailing = len(body) - len(body.rstrip("\\"))
+    return "'" + body + "\\" * trailing + "'"
 
 
 def count_jobs(overrides: Sequence[str], sweeper_params: dict[str, Any] | None = None) -> int:
@@ -197,6 +208,38 @@ def check_points(overrides: Sequence[str], sweeper_params: dict[str, Any] | None
             except CollabsimError as exc:
                 raise ConfigError(f"sweep value {key}={text}: {exc}") from None
     return math.prod(len(texts) for _, texts, _ in swept) if swept else 1
+
+
+def check_point_rows(fixed: Sequence[str], rows: list[list[str]]) -> int:
+    """Validate every row of a points file as the point it is (each row's own values
+    together, as its job will see them): config groups composed once per combination of
+    options, plain settings set on the composed config. Raises ConfigError naming the row;
+    returns the number of points."""
+    import copy
+
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    from collabsim.config import set_setting
+    from collabsim.settings import compose, config_dir, refuse_resolvers
+
+    groups = {p.name for p in config_dir().iterdir() if p.is_dir()} | {"hydra"}
+    parser = OverridesParser.create()
+    composed: dict[tuple[str, ...], dict[str, Any]] = {}
+    files: dict[tuple[str, str], Any] = {}
+    for number, row in enumerate(rows, start=1):
+        try:
+            chosen = tuple(o for o in row if o.split("=", 1)[0].split(".")[0] in groups)
+            if chosen not in composed:
+                composed[chosen] = task_data(compose([*fixed, *chosen]))
+            trial = copy.deepcopy(composed[chosen])
+            for o in parser.parse_overrides([o for o in row if o not in chosen]):
+                key, value = o.get_key_element().lstrip("+~"), o.value()
+                refuse_resolvers(value, key)
+                set_setting(trial, key, value)
+            check_config(trial, files)
+        except CollabsimError as exc:
+            raise ConfigError(f"{POINTS_FILE} point {number} ({', '.join(row)}): {exc}") from None
+    return len(rows)
 
 
 def _blame_first(message: str, swept: list) -> str:

@@ -739,3 +739,47 @@ def test_a_card_for_a_provider_that_is_not_there_is_one_line(open_game: Opener) 
     g = open_game()
     with pytest.raises(GameError, match="no provider 99"):
         g.deal("sickness", 99)
+
+
+def test_a_seat_that_changes_hands_credits_each_player_with_their_own_rounds(
+    open_game: Opener,
+) -> None:
+    g = open_game(rounds=3)
+    alice = g.join("Alice")
+    g.start()
+    g.decide(alice.token, Choice(telling=0.2))
+    g.run_round()
+    g.leave(alice.token)
+    bob = g.join("Bob $$ _x")  # a name Matplotlib would read as a formula
+    assert bob.provider == alice.provider
+    g.decide(bob.token, Choice(telling=0.8))
+    g.run_round()
+    g.run_round()
+    d = make_debrief(g)
+    lines = {p.name: p for p in d.players}
+    assert (lines["Alice"].rounds_decided, lines["Alice"].telling) == (1, 0.2)
+    assert (lines["Bob $$ _x"].rounds_decided, lines["Bob $$ _x"].telling) == (1, 0.8)
+    assert figure_png(d)[:4] == b"\x89PNG"  # the name drawn as text
+
+
+def test_a_late_click_runs_no_second_round(open_game: Opener) -> None:
+    g = open_game(rounds=3)
+    p = g.join("Ann")
+    g.start()
+    g.decide(p.token, Choice(), round_number=1)
+    g.run_round(round_number=1)
+    with pytest.raises(GameError, match="round 1 has already run"):
+        g.run_round(round_number=1)  # the second click of a double click
+    with pytest.raises(GameError, match="round 1 has run"):
+        g.decide(p.token, Choice(), round_number=1)  # a decision made as it ran
+    assert g.round == 2 and len(g.rounds) == 1
+
+
+def test_a_server_runs_a_bounded_number_of_games(
+    open_game: Opener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session, "MAX_GAMES", len(
+        [x for x in session.GAMES.values() if x.state != "over"]) + 1)  # fmt: skip
+    open_game()
+    with pytest.raises(GameError, match="runs .* games already"):
+        open_game()

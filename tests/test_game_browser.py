@@ -75,6 +75,20 @@ def _round(person: Person, number: int) -> None:
                                                              timeout=WAIT)  # fmt: skip
 
 
+def _run(console: Person, number: int) -> None:
+    """The facilitator runs round ``number`` (once the console shows that round's button)."""
+    button = console.page.locator(".cs-run")
+    expect(button).to_contain_text(f"round {number}", timeout=WAIT)
+    button.click()
+
+
+def _decide(person: Person, number: int) -> None:
+    button = person.page.locator(".cs-decide")
+    expect(button).to_contain_text(f"round {number}", timeout=WAIT)
+    button.click()
+    expect(person.page.locator(".cs-decided")).to_be_visible(timeout=WAIT)
+
+
 def _status(console: Person, name: str, status: str) -> None:
     row = console.page.locator(".cs-player-row", has_text=name)
     expect(row).to_contain_text(status, timeout=WAIT)
@@ -112,14 +126,13 @@ def test_a_game_of_three_rounds(browser: Browser, server: str, tmp_path: Path) -
     console.click(".cs-start")
     for p in (ann, bob):
         _round(p, 1)
-    ann.click(".cs-decide")
-    expect(ann.page.locator(".cs-decided")).to_be_visible(timeout=WAIT)
+    _decide(ann, 1)
     _status(console, MARKUP, "decided")
     _status(console, "Bob", "deciding")
-    bob.click(".cs-decide")
+    _decide(bob, 1)
     _status(console, "Bob", "decided")
     day_before = int(re.search(r"day (\d+)", console.text(".cs-round")).group(1))
-    console.click(".cs-run")
+    _run(console, 1)
     _round(console, 2)
     assert int(re.search(r"day (\d+)", console.text(".cs-round")).group(1)) == day_before + 1
     expect(console.page.locator(".cs-system")).to_contain_text("waited over 12 hours")
@@ -133,8 +146,7 @@ def test_a_game_of_three_rounds(browser: Browser, server: str, tmp_path: Path) -
         expect(p.page.locator(".cs-card")).to_contain_text("A surge", timeout=WAIT)
 
     # round 2: Bob decides, then reloads: his hospital and his decision are still there
-    bob.click(".cs-decide")
-    expect(bob.page.locator(".cs-decided")).to_be_visible(timeout=WAIT)
+    _decide(bob, 2)
     mine = bob.text(".cs-me")
     bob.page.reload()
     expect(bob.page.locator(".cs-me")).to_have_text(mine, timeout=WAIT)
@@ -145,11 +157,11 @@ def test_a_game_of_three_rounds(browser: Browser, server: str, tmp_path: Path) -
     ann.click(".cs-leave")
     expect(ann.page.get_by_text(f"Join game {code}")).to_be_visible(timeout=WAIT)
     _status(console, MARKUP, "left: the model plays")
-    console.click(".cs-run")
+    _run(console, 2)
     _round(console, 3)
 
     # round 3 runs by the facilitator's hand; the debrief follows on every page still in it
-    console.click(".cs-run")
+    _run(console, 3)
     for p in (console, bob):
         expect(p.page.locator(".cs-summary")).to_contain_text("hours", timeout=60_000)
         outcomes = p.page.locator(".cs-outcome")

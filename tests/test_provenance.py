@@ -72,6 +72,9 @@ def test_rerun_gives_the_same_numbers_and_says_what_changed(tmp_path: Path) -> N
     changed = run(["rerun", str(run_dir), "--out", str(tmp_path / "changed")], tmp_path)
     assert changed.returncode == 1
     assert f"input {providers} has changed since" in changed.stdout
+    # run from inside the run's directory: "." is a run too
+    here = run(["rerun", ".", "--out", str(tmp_path / "here")], run_dir)
+    assert here.returncode == 1 and "has changed since" in here.stdout  # (the edit above)
     # nothing to rerun, or a finished run in the way: one line, status 2
     for args in (["rerun", str(tmp_path / "nope")], ["rerun", str(run_dir), "--out", "again"]):
         refused = run(args, tmp_path)

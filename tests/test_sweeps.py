@@ -296,6 +296,13 @@ def test_a_report_on_a_trust_sweep_shows_the_trust_dividend(tmp_path):
     assert bad.returncode == 2 and "--bed-day-cost" in bad.stderr
     broken = run(["report", "trust", "--template", "nope.j2"], tmp_path)
     assert broken.returncode == 2 and "nope.j2: no such file" in broken.stderr
+    # a template is a page, not a program: reaching Python's internals is refused
+    (tmp_path / "evil.html.j2").write_text(
+        "{{ lipsum.__globals__['os'].popen('echo pwned').read() }}"
+    )
+    evil = run(["report", "trust", "--template", "evil.html.j2", "--out", "e.html"], tmp_path)
+    assert evil.returncode == 2 and "pwned" not in evil.stdout + evil.stderr
+    assert not (tmp_path / "e.html").exists()
 
 
 @pytest.mark.slow
@@ -470,3 +477,27 @@ def test_many_what_ifs_read_at_a_glance(tmp_path):
     assert "The other 1 what-if(s) changed waits less" in page
     compared = page[page.index('id="compared"') : page.index('id="requests"')]
     assert compared.count("<tr>") == 1 + 6  # the table still lists every what-if
+
+
+def test_a_points_file_is_checked_row_by_row(tmp_path):
+    """Each row is the point it is: a valid row is not refused because of another row's
+    value, and an invalid pair inside one row is found before anything runs."""
+    (tmp_path / "good.csv").write_text("sim.days,sim.warmup_days\n100,50\n300,200\n")
+    points = ["hydra.sweeper.points_file=good.csv", "hydra.sweep.dir=good",
+              "output.figures=false", "output.series=false"]  # fmt: skip
+    done = run(["-m", *points], tmp_path)
+    assert done.returncode == 0, done.stderr
+    (tmp_path / "bad.csv").write_text("sim.days,sim.warmup_days\n100,50\n300,400\n")
+    bad = run(["-m", "hydra.sweeper.points_file=bad.csv", "hydra.sweep.dir=bad"], tmp_path)
+    assert bad.returncode == 2 and "point 2" in bad.stderr and "sim.warmup_days" in bad.stderr
+    assert not (tmp_path / "bad").exists()
+
+
+def test_quoted_values_keep_their_backslashes():
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    from collabsim.sweep import quoted
+
+    parser = OverridesParser.create()
+    for text in ["C:\\\\dir x\\\\file.csv", "it's", "ends\\\\", "a\\\\'b"]:
+        assert parser.parse_overrides([f"k={quoted(text)}"])[0].value() == text

@@ -108,7 +108,9 @@ class Settings:
 
 def _quoted(path: str) -> str:
     """A file path as a Hydra override value (quoted: paths may hold '=' or spaces)."""
-    return "'" + str(path).replace("\\", "\\\\").replace("'", "\\'") + "'"
+    from collabsim.sweep import quoted
+
+    return quoted(str(path))
 
 
 @cache

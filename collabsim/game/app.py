@@ -228,9 +228,10 @@ def Console(game: Game) -> None:
                 classes=["cs-start"],
             )  # fmt: skip
         if state == "open":
+            shown = game.round  # the round on this page: a late second click runs nothing
             solara.Button(
-                "Run the round now", color="primary", on_click=lambda: act(game.run_round),
-                classes=["cs-run"],
+                f"Run round {shown} now", color="primary",
+                on_click=lambda: act(lambda: game.run_round(shown)), classes=["cs-run"],
             )  # fmt: skip
             solara.Button(
                 "Carry on" if paused else "Pause everyone",
@@ -334,6 +335,7 @@ def Screen(game: Game, player: Player) -> None:
                 }
             )
         state, paused, decided = game.state, game.paused, player.choice is not None
+        shown_round = game.round
         left = player.left
         latest = game.dealt[-1] if game.dealt else None
         mine_12h = int(record.over_12h[i]) if record else 0
@@ -412,14 +414,16 @@ def Screen(game: Game, player: Player) -> None:
                 ask_share=float(share.value),
                 give={j: int(b) for j, b in give.value.items() if b is not None},
             )
-            game.decide(player.token, choice)
+            game.decide(player.token, choice, shown_round)
             error.set("")
         except (GameError, ValueError) as exc:
             error.set(str(exc))
 
     with solara.Row():
         solara.Button(
-            "Change my decision" if decided else "Decide",
+            f"Change my decision for round {shown_round}"
+            if decided
+            else f"Decide for round {shown_round}",
             color="primary",
             on_click=decide,
             classes=["cs-decide"],

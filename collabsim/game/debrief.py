@@ -122,7 +122,9 @@ def _make(game: Game) -> Debrief:
         lines = []
         for p in game.players.values():
             i = p.provider
-            decided = [r.played[i] for r in game.rounds if i in r.played]
+            # the rounds this player decided (a seat may change hands: a player who
+            # joined after another left has only their own rounds)
+            decided = [r.played[i] for r in game.rounds if r.tokens.get(i) == p.token]
             last = game.rounds[-1] if game.rounds else None
             lines.append(
                 PlayerLine(
@@ -166,7 +168,7 @@ def figure_png(debrief: Debrief) -> bytes:
     left.set_xlabel("hours patients waited for a bed")
     left.set_title("Same patients, four ways", loc="left")
     for p in debrief.players:
-        right.plot(range(1, len(p.trust_in) + 1), p.trust_in, marker="o", label=p.name)
+        right.plot(range(1, len(p.trust_in) + 1), p.trust_in, marker="o", label=text(p.name))
     right.set_ylim(0, 1)
     right.xaxis.set_major_locator(MaxNLocator(integer=True))
     right.set_xlabel("round")
@@ -215,6 +217,13 @@ common random numbers).</p>
 model's own policies on the same patients. Players' names are as they typed them.</p>
 </body></html>
 """
+
+
+def text(name: str) -> str:
+    """A name as Matplotlib's plain text: ``$`` would start a formula (and an odd number
+    of them breaks the figure), a leading ``_`` hides a legend entry."""
+    name = str(name).replace("$", r"\$")
+    return "\u200b" + name if name.startswith("_") else name
 
 
 def summary(debrief: Debrief) -> str:

@@ -9,8 +9,9 @@ from its address (``?game=CODE&player=TOKEN``).
 A round is ``round_days`` simulated days. While it is open players decide; it runs when
 the facilitator runs it, or by itself when its timer ends (``tick``, called by a thread per
 game). A player who did not decide, has left, or has not been seen for ``AWAY_SECONDS`` is
-played by the model for that round. What each round did is kept (``rounds``) for the
-scores and the debrief.
+played by the model for that round (a page's heartbeat runs on the server while Solara
+keeps its session: about two minutes after its connection goes). What each round did is
+kept (``rounds``) for the scores and the debrief.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class RoundRecord:
     number: int
     day: int  # the day the round ended on
     played: dict[int, Choice]  # provider -> what its player chose (absent: the model)
+    tokens: dict[int, str]  # provider -> the token of the player who chose it
     over_12h: np.ndarray  # per provider, 12-hour waits so far
     wait_hours: np.ndarray  # per provider, hours waited by patients admitted so far
     given: np.ndarray  # per provider, beds it agreed to give so far
@@ -97,6 +99,7 @@ class Game:
     debrief: object | None = field(default=None, repr=False)  # made once, at the end
     debrief_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     start_day: int = 0  # the model played every provider until this day
+    _away: frozenset = field(default=frozenset(), repr=False)  # as the last tick saw it
     baseline: dict = field(default_factory=dict, repr=False)  # totals then (``at_start``)
 
     # ---- what pages do --------------------------------------------------------------
@@ -144,13 +147,17 @@ class Game:
             p.left, p.choice = True, None
             self._changed()
 
-    def decide(self, token: str, choice: Choice) -> None:
+    def decide(self, token: str, choice: Choice, round_number: int | None = None) -> None:
+        """``choice`` for the open round (``round_number``: the round the player's page
+        showed; a decision made as that round ran is refused, not carried into the next)."""
         with self.lock:
             p = self.player(token)
             if p.left:
                 raise GameError("you have left this game")
             if self.state != "open" or self.paused:
                 raise GameError("decisions are closed until the facilitator opens the round")
+            if round_number is not None and round_number != self.round:
+                raise GameError(f"round {round_number} has run: decide again for this one")
             partners = set(self.partners(p.provider))
             strangers = (set(choice.ask) | set(choice.give)) - partners
             if strangers:
@@ -197,16 +204,22 @@ class Game:
             self.dealt.append((max(self.round, 1), self.system.day, card, target))
             self._changed()
 
-    def run_round(self) -> None:
-        """Lock the round's decisions and run its days; open the next (or end the game)."""
+    def run_round(self, round_number: int | None = None) -> None:
+        """Lock the round's decisions and run its days; open the next (or end the game).
+        ``round_number``: the round the facilitator's page showed (a second click, or a
+        click as the timer ran it, does not run the next round with nobody's decisions)."""
         with self.lock:
             if self.state != "open":
                 raise GameError("no round is open")
-            choices = {
-                p.provider: p.choice
+            if round_number is not None and round_number != self.round:
+                raise GameError(f"round {round_number} has already run")
+            deciding = [
+                p
                 for p in self.players.values()
                 if p.choice is not None and not p.left and not self.away(p)
-            }
+            ]
+            choices = {p.provider: p.choice for p in deciding}
+            tokens = {p.provider: p.token for p in deciding}
             self.policy.set_choices(choices)
             for _ in range(self.round_days):
                 if self.system.finished:
@@ -215,7 +228,7 @@ class Game:
                     if effect.day == self.system.day:
                         cards.apply(effect, self.system)
                 self.system.advance(1)
-            self.rounds.append(self._record(choices))
+            self.rounds.append(self._record(choices, tokens))
             for p in self.players.values():
                 p.choice = None
             if self.round >= self.rounds_total or self.system.finished:
@@ -234,8 +247,13 @@ class Game:
             self._changed()
 
     def tick(self) -> None:
-        """Run the open round if its time is up and nobody paused it."""
+        """Run the open round if its time is up and nobody paused it; redraw the pages
+        when a player goes away or comes back."""
         with self.lock:
+            away = frozenset(p.token for p in self.players.values() if self.away(p))
+            if away != self._away:
+                self._away = away
+                self._changed()
             if self.state == "open" and not self.paused and time.monotonic() >= self.deadline:
                 self.run_round()
 
@@ -287,7 +305,7 @@ class Game:
         self.version += 1
         self.touched = time.monotonic()
 
-    def _record(self, choices: dict[int, Choice]) -> RoundRecord:
+    def _record(self, choices: dict[int, Choice], tokens: dict[int, str]) -> RoundRecord:
         e = self.system.engine
         totals = e.recorder.provider_totals
         hours_per_step = e.step_days * 24
@@ -301,6 +319,7 @@ class Game:
             number=self.round,
             day=self.system.day,
             played=dict(choices),
+            tokens=dict(tokens),
             over_12h=totals[ROW["over_12h"]] - s["over_12h"],
             wait_hours=(totals[ROW["wait_steps"]] - s["wait_steps"]) * hours_per_step,
             given=self.policy.granted - s["granted"],
@@ -355,6 +374,7 @@ GAMES: dict[str, Game] = {}
 _GAMES_LOCK = threading.Lock()
 TICK_SECONDS = 0.5
 KEEP_SECONDS = 12 * 3600  # a game nobody has changed for this long is dropped
+MAX_GAMES = 20  # games open at once on one server (each holds a model and a thread)
 
 
 def game_settings(name: str, network: str = "small", seed: int = 1) -> Settings:
@@ -394,7 +414,9 @@ def open_game(
     with _GAMES_LOCK:
         stale = [c for c, g in GAMES.items() if time.monotonic() - g.touched > KEEP_SECONDS]
         for c in stale:  # a server that runs for days does not keep every game's model
-            del GAMES[c]
+            del GAMES[c]  # (its timer thread sees it gone and stops)
+        if sum(g.state != "over" for g in GAMES.values()) >= MAX_GAMES:
+            raise GameError(f"this server runs {MAX_GAMES} games already: end one first")
         code = _new_code()
         game = Game(
             code=code,
@@ -431,7 +453,7 @@ def _new_code() -> str:
 
 def _keep_time(game: Game) -> None:
     """Runs a game's rounds when their time is up, until the game is over."""
-    while game.state != "over":
+    while game.state != "over" and GAMES.get(game.code) is game:
         time.sleep(TICK_SECONDS)
         with contextlib.suppress(GameError):  # a round the facilitator ran meanwhile
             game.tick()

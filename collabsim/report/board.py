@@ -54,7 +54,7 @@ def executive(runs: pd.DataFrame, labels: list[str], base: str) -> list[str]:
             "baseline (policy=none) to see what collaboration changes."
         ]
     diffs = analysis.compare(runs, labels, base, "mean_wait_hours")
-    best = min(diffs, key=lambda lab: diffs[lab][0].mean)
+    best = max(diffs, key=lambda lab: abs(diffs[lab][0].mean))  # the largest change
     iv, kind = diffs[best]
     clear = math.isfinite(iv.low) and (iv.high < 0 or iv.low > 0)  # excludes no change
     verdict = "is unlikely to be chance" if clear else "could be chance"

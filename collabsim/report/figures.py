@@ -167,7 +167,8 @@ def network_map(run_dir: Path, title: str, path: Path) -> str | None:
         fig.colorbar(dots, ax=ax, label="pressure: beds occupied + queue, share of beds")
     if len(prov) <= 40:  # names, where they can be read
         for (x, y), name in zip(xy, prov["name"], strict=True):
-            ax.annotate(str(name), (x, y), xytext=(4, 4), textcoords="offset points",
+            ax.annotate(str(name).replace("$", r"\$"), (x, y), xytext=(4, 4),
+                        textcoords="offset points",
                         fontsize=7, zorder=3)  # fmt: skip
     shapes = [ax.scatter([], [], marker=m, color="0.6", edgecolor="k", lw=0.3, s=60,
                          label=k.replace("_", " ")) for k, m in MARKERS.items()

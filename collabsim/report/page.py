@@ -264,7 +264,8 @@ def make_report(
 ) -> Path:
     """Write the report (and its figures, and its tables as CSV) for the runs under
     ``directory``, from ``template`` (a Jinja2 file; default: collabsim's own)."""
-    from jinja2 import Environment, FileSystemLoader, TemplateError, select_autoescape
+    from jinja2 import FileSystemLoader, TemplateError, select_autoescape
+    from jinja2.sandbox import SandboxedEnvironment
 
     from collabsim.report import board
 
@@ -318,7 +319,9 @@ def make_report(
     for k, (lab, table) in enumerate(by_provider.items()):
         _csv(table.assign(what_if=lab), tables_folder / f"providers_{k}.csv")
     policies = sorted({str(p) for p in runs.get("policy", pd.Series(dtype=str)).unique()})
-    env = Environment(
+    # sandboxed: a template someone sends a trust is a page, not a program (it cannot reach
+    # Python's internals to run commands)
+    env = SandboxedEnvironment(
         loader=FileSystemLoader(str(template_path.parent)),
         autoescape=select_autoescape(default=True, default_for_string=True),
     )
