@@ -78,13 +78,9 @@ def overrides_of(point: Mapping[str, Any]) -> list[str]:
 
 
 def _override(key: str, value: Any) -> str:
-    if isinstance(value, bool):
-        value = str(value).lower()
-    elif isinstance(value, str) and any(c in value for c in " ,'\"=[]{}()"):
-        from collabsim.sweep import quoted
+    from collabsim.sweep import value_text
 
-        value = quoted(value)
-    return f"{key}={value}"
+    return f"{key}={value_text(value)}"
 
 
 def configs_of(points: list[dict], base: Sequence[str] = ()) -> list[Config]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sys
 import threading
 from collections.abc import Sequence
@@ -94,7 +95,7 @@ def read_points(path: str | Path) -> tuple[list[str], list[list[str]]]:
     for number, values in enumerate(table.itertuples(index=False), start=1):
         row = []
         for column, value in zip(columns, values, strict=True):
-            text = _value_text(value)
+            text = value_text(value)
             if text == "":
                 raise ConfigError(f"{POINTS_FILE}: {path} point {number}: no value for {column}")
             row.append(f"{column}={text}")
@@ -102,7 +103,7 @@ def read_points(path: str | Path) -> tuple[list[str], list[list[str]]]:
     return columns, rows
 
 
-def _value_text(value: Any) -> str:
+def value_text(value: Any) -> str:
     """A value as override text (strings with Hydra's special characters quoted)."""
     if isinstance(value, bool):
         return str(value).lower()
@@ -118,8 +119,6 @@ def quoted(text: str) -> str:
     """``text`` as a quoted Hydra override value. Hydra reads a backslash as an escape only
     before a quote (or before another such backslash), so only those are escaped: a Windows
     path keeps its single backslashes."""
-    import re
-
     body = re.sub(r"(\\*)'", lambda m: m.group(1) * 2 + "\\'", text)
     trailing = len(body) - len(body.rstrip("\\"))
     return "'" + body + "\\" * trailing + "'"
