@@ -78,40 +78,14 @@ class CollabModel(mesa.Model):
         self.space = Network(self.graph.to_undirected(as_view=True), capacity=1, random=self.random)
         for i in range(providers.n):
             Provider(self, i)
-        self.datacollector = self._collector()
-        self._final: dict[str, Any] | None = None
+        self.datacollector = RecordedData(self)
 
     def step(self) -> None:
         """One step of every phase, in the documented order; at the end of the configured
-        run ``running`` turns False (as Mesa's ``batch_run`` expects) and ``datacollector``
-        records the step (its headline measures at the last step only)."""
+        run ``running`` turns False (as Mesa's ``batch_run`` expects)."""
         self.engine.step()
         if self.engine.t >= self.engine.steps:
             self.running = False
-        self.datacollector.collect(self)
-
-    def _collector(self) -> mesa.DataCollector:
-        """Mesa's DataCollector: the state each step, the headline measures at the end (a
-        summary each step would cost more than the step)."""
-
-        def final(name: str) -> Callable[[CollabModel], Any]:
-            def report(model: CollabModel) -> Any:
-                if model.running:
-                    return None
-                if model._final is None:
-                    model._final = model.summary
-                return model._final[name]
-
-            return report
-
-        return mesa.DataCollector(
-            model_reporters={
-                "waiting_now": lambda m: int(m.engine.state.waiting.sum()),
-                "occupied_now": lambda m: int(m.engine.state.occupied.sum()),
-                "trust_now": lambda m: m.engine.trust_mean,
-                **{name: final(name) for name in HEADLINE},
-            }
-        )
 
     def reset(self, seed: int | None = None) -> None:
         """Start again from the beginning with ``seed`` (default: the config's): the engine's
@@ -123,8 +97,6 @@ class CollabModel(mesa.Model):
         self.reset_rng(seed)
         self.steps = 0
         self.running = True
-        self.datacollector = self._collector()
-        self._final = None
 
     def run(self, steps: int | None = None, progress: Callable[[int], Any] | None = None) -> None:
         """Run the rest of the configured run (or ``steps`` more), calling ``progress``
@@ -236,6 +208,50 @@ class CollabModel(mesa.Model):
             ),
             "mean_wait_days": waits_by(e, region, groups),
         }
+
+
+class RecordedData:
+    """What Mesa's ``DataCollector`` offers ``batch_run`` and its users (``model_vars``,
+    ``get_model_vars_dataframe``), read from the engine's own recorder: the state at the end
+    of each step (patients waiting, beds occupied, mean trust) and the headline measures at
+    the last step. Written here rather than a ``DataCollector`` because its ``collect()``
+    calls every reporter in Python each step, and ``model.step()`` then ran at 41,000 steps
+    a second on the small network instead of 76,000 (``benchmarks/bench.py``); the engine
+    records these every step anyway."""
+
+    agent_reporters: dict[str, Any] = {}  # noqa: RUF012 - read only, as Mesa's
+    _agent_records: dict[int, Any] = {}  # noqa: RUF012 - no agent data (batch_run reads it)
+
+    def __init__(self, model: CollabModel) -> None:
+        self.model = model
+        self._made: tuple[int, bool, dict[str, list[Any]]] = (-1, True, {})
+
+    def collect(self, model: CollabModel) -> None:
+        """Nothing to do: the engine recorded the step."""
+
+    @property
+    def model_vars(self) -> dict[str, list[Any]]:
+        """Each measure's value at every step so far (headline measures: None until the run
+        has ended). Made once per step count, so ``batch_run`` reading it at every step of a
+        finished run costs one pass."""
+        model = self.model
+        steps, running = model.engine.t, model.running
+        if self._made[:2] != (steps, running):
+            rec = model.engine.recorder
+            rows = rec.rows[:steps]
+            made: dict[str, list[Any]] = {
+                "waiting_now": rows[:, ROW["waiting"]].tolist(),
+                "occupied_now": rows[:, ROW["occupied"]].tolist(),
+                "trust_now": rec.mean_trust[:steps].tolist(),
+            }
+            final = {} if running or not steps else model.summary
+            for name in HEADLINE:
+                made[name] = [None] * max(steps - 1, 0) + ([final.get(name)] if steps else [])
+            self._made = (steps, running, made)
+        return self._made[2]
+
+    def get_model_vars_dataframe(self) -> pd.DataFrame:
+        return pd.DataFrame(self.model_vars)
 
 
 @dataclass
